@@ -1,0 +1,127 @@
+namespace JobUtil.Internal;
+
+/// <summary>The one set of rules for <see cref="JobOptions"/>, shared by <see cref="Job"/>'s constructors and start-up validation.</summary>
+internal static class OptionsValidation
+{
+    // Polly's timeout strategy accepts 10 ms to 1 day.
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
+
+    /// <summary>Each problem as the setting's name and a sentence saying what is wrong.</summary>
+    public static List<KeyValuePair<string, string>> Validate(JobOptions options, bool requireSourceAndDestination)
+    {
+        var problems = new List<KeyValuePair<string, string>>();
+        void Add(string setting, string problem) => problems.Add(new(setting, problem));
+
+        var uri = ValidateUrl(options.Url, out var urlProblem);
+        if (urlProblem is not null)
+        {
+            Add(nameof(JobOptions.Url), urlProblem);
+        }
+
+        if (options.Token is { } token)
+        {
+            if (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                Add(nameof(JobOptions.Token), "Token must be a non-empty JWT without white space or control characters.");
+            }
+            else if (uri is not null && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !options.AllowInsecureTransport)
+            {
+                Add(nameof(JobOptions.Token),
+                    $"A token would be sent in clear text over http to '{uri.Host}'. Use an https Url, or set AllowInsecureTransport = true if the network is trusted.");
+            }
+        }
+
+        if (requireSourceAndDestination)
+        {
+            if (string.IsNullOrWhiteSpace(options.Source))
+            {
+                Add(nameof(JobOptions.Source), "Source must name the job's source (it is stored with every run).");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Destination))
+            {
+                Add(nameof(JobOptions.Destination), "Destination must name the job's destination (it is stored with every run).");
+            }
+        }
+
+        if (options.MaxRetryAttempts is < 0 or > 100)
+        {
+            Add(nameof(JobOptions.MaxRetryAttempts), $"MaxRetryAttempts must be from 0 (no retries) to 100; it is {options.MaxRetryAttempts}.");
+        }
+
+        if (options.RetryBaseDelay < TimeSpan.Zero || options.RetryBaseDelay > MaxTimeout)
+        {
+            Add(nameof(JobOptions.RetryBaseDelay), $"RetryBaseDelay must be from 0 to 1 day; it is {options.RetryBaseDelay}.");
+        }
+
+        if (options.MaxRetryDelay < options.RetryBaseDelay || options.MaxRetryDelay > MaxTimeout)
+        {
+            Add(nameof(JobOptions.MaxRetryDelay), $"MaxRetryDelay must be at least RetryBaseDelay ({options.RetryBaseDelay}) and at most 1 day; it is {options.MaxRetryDelay}.");
+        }
+
+        CheckTimeout(nameof(JobOptions.AttemptTimeout), options.AttemptTimeout, problems);
+        CheckTimeout(nameof(JobOptions.TotalTimeout), options.TotalTimeout, problems);
+        CheckTimeout(nameof(JobOptions.OutcomeTimeout), options.OutcomeTimeout, problems);
+        return problems;
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> naming every problem, before anything is sent.</summary>
+    /// <param name="options">The options to check.</param>
+    /// <param name="paramName">The parameter the options came in.</param>
+    /// <param name="requireSourceAndDestination">Whether Source and Destination must be set.</param>
+    /// <param name="settingsAreParameters">Whether the settings came as parameters of their own (Job's simple constructor).</param>
+    public static void ThrowIfInvalid(JobOptions options, string paramName, bool requireSourceAndDestination, bool settingsAreParameters = false)
+    {
+        var problems = Validate(options, requireSourceAndDestination);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(
+                "Invalid JobOptions: " + string.Join(" ", problems.Select(p => p.Value)),
+                problems.Count == 1 && settingsAreParameters ? ParameterFor(problems[0].Key, paramName) : paramName);
+        }
+    }
+
+    /// <summary>Parses the jobs table URL; <see langword="null"/> with a reason when it is not usable.</summary>
+    public static Uri? ValidateUrl(string? url, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            problem = "Url must be the full URL of the jobs table, such as https://host/jobs.";
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            problem = $"Url must be an absolute http or https URL of the jobs table; '{url}' is not.";
+            return null;
+        }
+
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0 || !string.IsNullOrEmpty(uri.UserInfo))
+        {
+            problem = "Url must be the jobs table's URL without a query, fragment or user info (put a token in Token).";
+            return null;
+        }
+
+        return uri;
+    }
+
+    private static void CheckTimeout(string setting, TimeSpan value, List<KeyValuePair<string, string>> problems)
+    {
+        if (value != Timeout.InfiniteTimeSpan && (value < MinTimeout || value > MaxTimeout))
+        {
+            problems.Add(new(setting, $"{setting} must be from 10 ms to 1 day, or Timeout.InfiniteTimeSpan; it is {value}."));
+        }
+    }
+
+    // Job's simple constructor takes the settings as parameters of these names.
+    private static string ParameterFor(string setting, string fallback) => setting switch
+    {
+        nameof(JobOptions.Url) => "url",
+        nameof(JobOptions.Source) => "source",
+        nameof(JobOptions.Destination) => "destination",
+        nameof(JobOptions.Token) => "auth",
+        _ => fallback,
+    };
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace JobUtil.Internal;
+
+/// <summary>The <c>JobUtil</c> activity source and meter. Names and tags are listed in the README.</summary>
+internal static class Telemetry
+{
+    public const string Name = "JobUtil";
+
+    public const string JobNameTag = "jobutil.job.name";
+    public const string RunIdTag = "jobutil.run.id";
+    public const string StatusTag = "jobutil.run.status";
+    public const string HttpStatusTag = "http.response.status_code";
+    public const string ErrorTypeTag = "error.type";
+
+    private static readonly string Version = typeof(Telemetry).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    public static readonly ActivitySource Source = new(Name, Version);
+
+    public static readonly Meter Meter = new(Name, Version);
+
+    /// <summary>Runs that ended, tagged with job name and final status.</summary>
+    public static readonly Counter<long> Runs = Meter.CreateCounter<long>("jobutil.runs", "{run}", "Job runs that recorded an outcome.");
+
+    /// <summary>Duration of runs that ended, in seconds.</summary>
+    public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("jobutil.run.duration", "s", "Duration of job runs, from start to recorded outcome.");
+
+    /// <summary>Records processed by runs that ended.</summary>
+    public static readonly Counter<long> RecordsProcessed = Meter.CreateCounter<long>("jobutil.records_processed", "{record}", "Records processed by job runs.");
+
+    public static Activity? StartOperation(string operation, string jobName)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity(operation, ActivityKind.Client);
+        activity?.SetTag(JobNameTag, jobName);
+        return activity;
+    }
+
+    public static void Fail(Activity? activity, Exception exception)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (exception is JobsApiException api && api.Status != 0)
+        {
+            activity.SetTag(HttpStatusTag, api.Status);
+        }
+
+        activity.SetTag(ErrorTypeTag, exception.GetType().FullName);
+        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+    }
+
+    public static void RecordOutcome(JobRecord run)
+    {
+        var tags = new TagList { { JobNameTag, run.Name }, { StatusTag, run.Status.Value } };
+        Runs.Add(1, tags);
+        if (run.Duration is { } duration)
+        {
+            RunDuration.Record(duration.TotalSeconds, tags);
+        }
+
+        if (run.RecordsProcessed is { } records)
+        {
+            RecordsProcessed.Add(records, tags);
+        }
+    }
+}

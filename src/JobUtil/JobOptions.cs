@@ -1,0 +1,87 @@
+using System.Text;
+
+namespace JobUtil;
+
+/// <summary>
+/// Settings for talking to a Jobs API: where it is, how to authenticate, which source and destination a job
+/// reports, and how long to wait and retry.
+/// </summary>
+/// <remarks>
+/// The defaults suit an ETL job run by a scheduler: a transient failure is retried four times with exponential
+/// backoff and jitter, each attempt may take 30 seconds, and one operation gives up after two minutes.
+/// <see cref="ToString"/> never shows <see cref="Token"/>.
+/// </remarks>
+public sealed class JobOptions
+{
+    /// <summary>The default configuration section, <c>JobUtil</c>.</summary>
+    public const string DefaultSectionName = "JobUtil";
+
+    /// <summary>
+    /// The full URL of the jobs table, such as <c>https://host/legacy-scripts/jobs</c>. A trailing <c>/</c> is ignored.
+    /// </summary>
+    public string? Url { get; set; }
+
+    /// <summary>
+    /// The JWT sent as <c>Authorization: Bearer</c>. Without one no <c>Authorization</c> header is sent and the
+    /// server uses its anonymous role (usually read-only).
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>The name of the source the job reads, stored in each run's <c>source</c> column.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>The name of the destination the job writes, stored in each run's <c>destination</c> column.</summary>
+    public string? Destination { get; set; }
+
+    /// <summary>
+    /// Allows sending <see cref="Token"/> over plain <c>http</c> to a host other than loopback.
+    /// Off by default: a bearer token sent in clear text can be read by anyone on the path.
+    /// </summary>
+    public bool AllowInsecureTransport { get; set; }
+
+    /// <summary>How many times a failed attempt is retried; 0 turns retries off. Default 4 (5 attempts in all).</summary>
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>The base of the exponential backoff between attempts (jitter is added). Default 1 second.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between attempts, also the cap on a server's <c>Retry-After</c>. Default 30 seconds.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one attempt (one HTTP request and its response) may take. Default 30 seconds.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one operation may take in all, retries and waits included; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// for no limit. Default 2 minutes.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
+    /// may spend recording a run's outcome after the caller cancelled or the body failed. Default 15 seconds.
+    /// </summary>
+    public TimeSpan OutcomeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A copy of these options.</summary>
+    public JobOptions Clone() => (JobOptions)MemberwiseClone();
+
+    /// <summary>Describes the options without the token (only whether one is set).</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("JobOptions { ");
+        text.Append("Url = ").Append(Url ?? "(none)")
+            .Append(", Token = ").Append(string.IsNullOrEmpty(Token) ? "(none)" : "(set)")
+            .Append(", Source = ").Append(Source ?? "(none)")
+            .Append(", Destination = ").Append(Destination ?? "(none)")
+            .Append(", AllowInsecureTransport = ").Append(AllowInsecureTransport)
+            .Append(", MaxRetryAttempts = ").Append(MaxRetryAttempts)
+            .Append(", RetryBaseDelay = ").Append(RetryBaseDelay)
+            .Append(", MaxRetryDelay = ").Append(MaxRetryDelay)
+            .Append(", AttemptTimeout = ").Append(AttemptTimeout)
+            .Append(", TotalTimeout = ").Append(TotalTimeout)
+            .Append(", OutcomeTimeout = ").Append(OutcomeTimeout)
+            .Append(" }");
+        return text.ToString();
+    }
+}
