@@ -131,7 +131,15 @@ public class Job : IDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The watermark, or <see langword="null"/> when the job has no successful run.</returns>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<DateTimeOffset?> MostRecentAsync(CancellationToken cancellationToken = default)
+    public virtual Task<DateTimeOffset?> MostRecentAsync(CancellationToken cancellationToken = default)
+    {
+        // Untraced, this is a read with nothing to add: hand back the request's own task instead of awaiting it.
+        return Telemetry.Source.HasListeners()
+            ? MostRecentTracedAsync(cancellationToken)
+            : _api.GetWatermarkAsync(Name, cancellationToken);
+    }
+
+    private async Task<DateTimeOffset?> MostRecentTracedAsync(CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("JobUtil.MostRecent", Name);
         try

@@ -17,13 +17,24 @@ internal sealed class JobsApi
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
+    // HttpMethod.Patch does not exist on netstandard2.0.
+    private static readonly HttpMethod Patch = new("PATCH");
+
     private readonly HttpClient _http;
     private readonly string _table;
     private readonly AuthenticationHeaderValue? _authorization;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline<DateTimeOffset?> _watermarkPipeline;
+    private readonly ResiliencePipeline<JobRecord> _runPipeline;
+    private readonly ResiliencePipeline<IReadOnlyList<JobRecord>> _listPipeline;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly JobOptions _options;
+
+    // A Job always asks about its own name: its watermark URL and operation texts are built once, not per request.
+    private readonly string _ownName;
+    private readonly string _ownWatermarkUrl;
+    private readonly string _ownWatermarkOperation;
+    private readonly string _ownStartOperation;
 
     /// <param name="http">The client to send with; never disposed here.</param>
     /// <param name="options">Validated options (Url, Token and the resilience settings are used).</param>
@@ -38,29 +49,33 @@ internal sealed class JobsApi
         _authorization = string.IsNullOrEmpty(options.Token) ? null : new AuthenticationHeaderValue("Bearer", options.Token);
         _time = time;
         _logger = logger;
-        _pipeline = JobsApiResilience.Build(options, time, logger, logName);
+        _watermarkPipeline = JobsApiResilience.Build<DateTimeOffset?>(options, time, logger, logName);
+        _runPipeline = JobsApiResilience.Build<JobRecord>(options, time, logger, logName);
+        _listPipeline = JobsApiResilience.Build<IReadOnlyList<JobRecord>>(options, time, logger, logName);
+        _ownName = logName;
+        _ownWatermarkUrl = WatermarkUrl(logName);
+        _ownWatermarkOperation = WatermarkOperation(logName);
+        _ownStartOperation = StartOperation(logName);
     }
 
     /// <summary>The greatest <c>start_date</c> among this job's successful runs; <see langword="null"/> when there is none.</summary>
-    public async Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken)
+    public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken)
     {
-        var url = new StringBuilder(_table)
-            .Append("?select=start_date&name=eq.").Append(Encode(name))
-            .Append("&status=eq.success&order=start_date.desc&limit=1")
-            .ToString();
-        var operation = $"Reading the watermark of job '{name}'";
+        var own = string.Equals(name, _ownName, StringComparison.Ordinal);
+        var url = own ? _ownWatermarkUrl : WatermarkUrl(name);
+        var operation = own ? _ownWatermarkOperation : WatermarkOperation(name);
 
-        var rows = await ExecuteAsync(
+        return ExecuteAsync(
+            _watermarkPipeline,
             operation,
             (url, operation, api: this),
             static async (s, _, ct) =>
             {
                 using var response = await s.api.SendAsync(HttpMethod.Get, s.url, null, s.operation, ct).ConfigureAwait(false);
-                return await ReadArrayAsync(response, JobsJsonContext.Default.WatermarkRowArray, s.operation, ct).ConfigureAwait(false);
+                var rows = await ReadArrayAsync(response, JobsJsonContext.Default.WatermarkRowArray, s.operation, ct).ConfigureAwait(false);
+                return rows.Length == 0 ? null : rows[0].StartDate;
             },
-            cancellationToken).ConfigureAwait(false);
-
-        return rows.Length == 0 ? null : rows[0].StartDate;
+            cancellationToken);
     }
 
     /// <summary>
@@ -69,8 +84,9 @@ internal sealed class JobsApi
     /// </summary>
     public Task<JobRecord> InsertRunAsync(NewRun run, CancellationToken cancellationToken)
     {
-        var operation = $"Starting a run of job '{run.Name}'";
+        var operation = string.Equals(run.Name, _ownName, StringComparison.Ordinal) ? _ownStartOperation : StartOperation(run.Name);
         return ExecuteAsync(
+            _runPipeline,
             operation,
             (run, operation, api: this),
             static async (s, attempt, ct) =>
@@ -129,6 +145,7 @@ internal sealed class JobsApi
         var url = string.Concat(_table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var operation = $"Recording the outcome of run {id}";
         return ExecuteAsync(
+            _runPipeline,
             operation,
             (url, update, id, operation, api: this),
             static async (s, _, ct) =>
@@ -136,7 +153,7 @@ internal sealed class JobsApi
                 HttpResponseMessage response;
                 try
                 {
-                    response = await s.api.SendAsync(new HttpMethod("PATCH"), s.url, JsonContent.Create(s.update, JobsJsonContext.Default.RunUpdate), s.operation, ct).ConfigureAwait(false);
+                    response = await s.api.SendAsync(Patch, s.url, JsonContent.Create(s.update, JobsJsonContext.Default.RunUpdate), s.operation, ct).ConfigureAwait(false);
                 }
                 catch (JobsApiException e) when (e.Status == 404 && e.ErrorCode is not ("PGRST205" or "42P01" or "PGRST125"))
                 {
@@ -167,15 +184,25 @@ internal sealed class JobsApi
             .ToString();
         var operation = $"Listing the runs of job '{name}'";
         return await ExecuteAsync(
+            _listPipeline,
             operation,
             (url, operation, api: this),
             static async (s, _, ct) =>
             {
                 using var response = await s.api.SendAsync(HttpMethod.Get, s.url, null, s.operation, ct).ConfigureAwait(false);
-                return await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
+                return (IReadOnlyList<JobRecord>)await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    private string WatermarkUrl(string name) => new StringBuilder(_table)
+        .Append("?select=start_date&name=eq.").Append(Encode(name))
+        .Append("&status=eq.success&order=start_date.desc&limit=1")
+        .ToString();
+
+    private static string WatermarkOperation(string name) => $"Reading the watermark of job '{name}'";
+
+    private static string StartOperation(string name) => $"Starting a run of job '{name}'";
 
     /// <summary>Percent-encodes a filter value (RFC 3986 unreserved characters stay as they are).</summary>
     internal static string Encode(string value) => Uri.EscapeDataString(value);
@@ -225,7 +252,8 @@ internal sealed class JobsApi
         }
     }
 
-    private static async Task<T[]> ReadArrayAsync<T>(HttpResponseMessage response, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken)
+    // A ValueTask: the body is already buffered, so this nearly always completes at once and then allocates nothing.
+    private static async ValueTask<T[]> ReadArrayAsync<T>(HttpResponseMessage response, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken)
         where T : class
     {
         T[]? rows;
@@ -255,6 +283,7 @@ internal sealed class JobsApi
 
     /// <summary>Runs one operation through the pipeline and turns what is left of a failure into the library's exception.</summary>
     private async Task<TResult> ExecuteAsync<TState, TResult>(
+        ResiliencePipeline<TResult> pipeline,
         string operation,
         TState state,
         Func<TState, AttemptState, CancellationToken, Task<TResult>> attempt,
@@ -264,22 +293,31 @@ internal sealed class JobsApi
         var attempts = new AttemptState();
         try
         {
-            return await _pipeline.ExecuteAsync(
+            // Outcomes rather than ExecuteAsync: Polly then wraps the callback in no extra async frames of its own.
+            var outcome = await pipeline.ExecuteOutcomeAsync(
                 static async (context, s) =>
                 {
                     s.attempts.Count++;
                     try
                     {
-                        return await s.attempt(s.state, s.attempts, context.CancellationToken).ConfigureAwait(false);
+                        return Outcome.FromResult(await s.attempt(s.state, s.attempts, context.CancellationToken).ConfigureAwait(false));
                     }
-                    catch (JobsApiException e)
+                    catch (Exception e)
                     {
-                        s.attempts.LastFailure = e;
-                        throw;
+                        if (e is JobsApiException api)
+                        {
+                            s.attempts.LastFailure = api;
+                        }
+
+                        return Outcome.FromException<TResult>(e);
                     }
                 },
                 context,
                 (state, attempts, attempt)).ConfigureAwait(false);
+
+            // Rethrown with its original stack trace, as ExecuteAsync would.
+            outcome.ThrowIfException();
+            return outcome.Result!;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
