@@ -32,10 +32,10 @@ public sealed class ClusterSetUp
     }
 
     /// <summary>Skips (or, under CI, fails) when PostgreSQL cannot be used here.</summary>
-    internal static void Unavailable(string reason)
+    internal static void Unavailable(string reason, bool isCi)
     {
         var message = $"PostgreSQL is not available: {reason}.";
-        if (IsCi)
+        if (isCi)
         {
             Assert.Fail(message + " CI=true, where the database tests must run (.ci/run installs PostgreSQL).");
         }
@@ -48,13 +48,13 @@ public sealed class ClusterSetUp
     {
         if (PostgresBinaries.Find(out var reason) is not { } binaries)
         {
-            Unavailable(reason);
+            Unavailable(reason, IsCi);
             return;
         }
 
         if (Environment.IsPrivilegedProcess && !UserExists("postgres"))
         {
-            Unavailable("the process runs as root, and there is no 'postgres' user to run initdb and postgres as");
+            Unavailable("the process runs as root, and there is no 'postgres' user to run initdb and postgres as", IsCi);
             return;
         }
 

@@ -28,7 +28,13 @@ internal sealed record PostgresBinaries(string Directory)
             candidates.AddRange(System.IO.Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin")));
         }
 
-        foreach (var directory in candidates)
+        return FindIn(candidates, out reason);
+    }
+
+    /// <summary>The first of <paramref name="directories"/> that holds every program needed, or <see langword="null"/> with the reason.</summary>
+    public static PostgresBinaries? FindIn(IEnumerable<string> directories, out string reason)
+    {
+        foreach (var directory in directories)
         {
             if (Required.All(program => File.Exists(Path.Combine(directory, program))))
             {
