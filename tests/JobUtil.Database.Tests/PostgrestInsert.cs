@@ -37,6 +37,10 @@ internal static class PostgrestInsert
 
     /// <summary>The SQLSTATE with which PostgreSQL refuses <paramref name="body"/>, or <see langword="null"/> when it is inserted (and rolled back).</summary>
     public static async Task<string?> SqlStateOfAsync(NpgsqlConnection connection, string body)
+        => (await RefusalOfAsync(connection, body))?.SqlState;
+
+    /// <summary>The error with which PostgreSQL refuses <paramref name="body"/>, or <see langword="null"/> when it is inserted (and rolled back).</summary>
+    public static async Task<PostgresException?> RefusalOfAsync(NpgsqlConnection connection, string body)
     {
         await using var transaction = await connection.BeginTransactionAsync();
         try
@@ -46,7 +50,7 @@ internal static class PostgrestInsert
         }
         catch (PostgresException e)
         {
-            return e.SqlState;
+            return e;
         }
         finally
         {
