@@ -249,7 +249,8 @@ internal sealed class JobsApi
     private static bool IsComplete<T>(T? row) => row switch
     {
         null => false,
-        JobRecord r => r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
+        JobRecord r => r.StartDate != default && r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
+        WatermarkRow w => w.StartDate is not null,
         _ => true,
     };
 
