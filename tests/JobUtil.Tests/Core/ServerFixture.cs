@@ -59,6 +59,30 @@ public abstract class ServerFixture
         Server.Given(Request.Create().WithPath(TablePath).UsingMethod(method)).RespondWith(response);
     }
 
+    /// <summary>Answers successive requests of <paramref name="method"/> with the given statuses and bodies, the last one from then on.</summary>
+    protected void AnswerInTurn(string method, params (int Status, string Body)[] answers)
+    {
+        for (var i = 0; i < answers.Length; i++)
+        {
+            var request = Request.Create().WithPath(TablePath).UsingMethod(method);
+            var response = Response.Create().WithStatusCode(answers[i].Status).WithHeader("Content-Type", "application/json").WithBody(answers[i].Body);
+            var step = Server.Given(request).InScenario(method);
+            if (i > 0)
+            {
+                step = step.WhenStateIs($"answer {i}");
+            }
+
+            if (i < answers.Length - 1)
+            {
+                step.WillSetStateTo($"answer {i + 1}").RespondWith(response);
+            }
+            else
+            {
+                step.RespondWith(response);
+            }
+        }
+    }
+
     /// <summary>A response message for WireMock callbacks.</summary>
     protected static ResponseMessage Reply(int status, string body = "", string contentType = "application/json; charset=utf-8", params (string Name, string Value)[] headers)
     {
