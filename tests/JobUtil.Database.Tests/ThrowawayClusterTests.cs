@@ -16,10 +16,11 @@ public class ThrowawayClusterTests
 
         await cluster.DisposeAsync();
 
+        using var client = new TcpClient();
         Assert.Multiple(() =>
         {
             Assert.That(Directory.Exists(cluster.Folder), Is.False, "the cluster's folder");
-            Assert.That(() => new TcpClient().Connect("127.0.0.1", cluster.Port), Throws.InstanceOf<SocketException>(), "the server's port");
+            Assert.That(() => client.Connect("127.0.0.1", cluster.Port), Throws.InstanceOf<SocketException>(), "the server's port");
         });
     }
 }
