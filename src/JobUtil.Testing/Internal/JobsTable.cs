@@ -172,6 +172,17 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
             }
         }
 
+        // db/schema.sql's other CHECK constraints; PostgreSQL evaluates a table's checks in name order.
+        if (values[3] is DateTimeOffset ended && ended < (DateTimeOffset)values[2]!)
+        {
+            throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"jobs_end_after_start_check\"", FailingRow(values));
+        }
+
+        if (values[6] is long records && records < 0)
+        {
+            throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"jobs_records_processed_check\"", FailingRow(values));
+        }
+
         if (Array.IndexOf(Statuses, (string)values[Column.Status]!) < 0)
         {
             throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{StatusCheck}\"", FailingRow(values));
