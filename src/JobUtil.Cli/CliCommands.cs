@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using JobUtil.Cli.Commands;
 
 namespace JobUtil.Cli;
@@ -8,10 +9,15 @@ internal static class CliCommands
 {
     public const string VerboseName = "--verbose";
 
-    public static RootCommand Build(CliConsole console)
+    public static Command Build(CliConsole console)
     {
         var connection = new ConnectionOptions();
-        var root = new RootCommand("Run ETL scripts as tracked jobs against a PostgREST Jobs API: read the watermark, record each run's start and outcome.");
+        // Not RootCommand, whose name is the executable's (JobUtil.Cli under dotnet): usage must say jobutil.
+        var root = new Command("jobutil", "Run ETL scripts as tracked jobs against a PostgREST Jobs API: read the watermark, record each run's start and outcome.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         connection.AddTo(root);
         root.Subcommands.Add(MostRecentCommand.Create(console, connection));
         root.Subcommands.Add(StartCommand.Create(console, connection));
