@@ -1,0 +1,222 @@
+using System.Text.Json;
+
+namespace JobUtil.Testing.Internal;
+
+/// <summary>
+/// The in-memory <c>jobs</c> table with its <c>id</c> sequence and constraints. Every method is one transaction:
+/// it takes the lock, computes the change, and commits it only when nothing failed (including <c>accept</c>).
+/// </summary>
+internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
+{
+    public const string Name = "jobs";
+    public const string StatusCheck = "jobs_status_check";
+    public const string InProgressIndex = "jobs_one_in_progress_per_name";
+
+    private static readonly string[] Statuses = ["in_progress", "success", "error"];
+
+    private readonly object _gate = new();
+    private readonly List<FakeJobRow> _rows = [];
+    private long _sequence;
+
+    public IReadOnlyList<FakeJobRow> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _rows];
+        }
+    }
+
+    /// <summary><c>jobs_latest</c>: the newest row per name (<c>DISTINCT ON (name) … ORDER BY name, start_date DESC</c>).</summary>
+    public IReadOnlyList<FakeJobRow> Latest()
+    {
+        lock (_gate)
+        {
+            return [.. _rows
+                .GroupBy(r => r.Name, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.OrderByDescending(r => r.StartDate.UtcTicks).ThenByDescending(r => r.Id).First())];
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _rows.Clear();
+            _sequence = 0;
+        }
+    }
+
+    /// <summary>Adds rows as given, checked like an insert; an id of 0 takes the next sequence value. The sequence moves past seeded ids.</summary>
+    public IReadOnlyList<FakeJobRow> Seed(IEnumerable<FakeJobRow> rows)
+    {
+        lock (_gate)
+        {
+            var added = new List<FakeJobRow>();
+            var next = new List<FakeJobRow>(_rows);
+            var sequence = _sequence;
+            foreach (var row in rows)
+            {
+                ArgumentNullException.ThrowIfNull(row);
+                var id = row.Id == 0 ? ++sequence : row.Id;
+                sequence = Math.Max(sequence, id);
+                var values = Column.All.Select(c => c.Get(row)).ToArray();
+                values[Column.Id] = id;
+                try
+                {
+                    var checkedRow = Check(values, next, null);
+                    next.Add(checkedRow);
+                    added.Add(checkedRow);
+                }
+                catch (PgError e)
+                {
+                    throw new ArgumentException($"The row cannot be seeded: {e.Message} ({e.Code}). {e.Details}", nameof(rows), e);
+                }
+            }
+
+            _rows.Clear();
+            _rows.AddRange(next);
+            _sequence = sequence;
+            return added;
+        }
+    }
+
+    public List<FakeJobRow> Select(ReadQuery query, bool latestView)
+        => query.Apply(latestView ? Latest() : Snapshot());
+
+    public List<FakeJobRow> Insert(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> bodies, Action<List<FakeJobRow>> beforeCommit)
+    {
+        lock (_gate)
+        {
+            var next = new List<FakeJobRow>(_rows);
+            var inserted = new List<FakeJobRow>();
+            foreach (var body in bodies)
+            {
+                var values = new object?[Column.All.Count];
+                foreach (var (key, value) in body)
+                {
+                    var column = Column.Find(key)!;
+                    values[column.Ordinal] = column.FromJson(value, zone);
+                }
+
+                // The default (nextval) is evaluated before any constraint is checked, so a failed insert uses up an id.
+                if (!body.ContainsKey("id"))
+                {
+                    values[Column.Id] = ++_sequence;
+                }
+
+                var row = Check(values, next, null);
+                next.Add(row);
+                inserted.Add(row);
+            }
+
+            beforeCommit(inserted);
+
+            _rows.Clear();
+            _rows.AddRange(next);
+            return inserted;
+        }
+    }
+
+    public List<FakeJobRow> Update(ReadQuery query, IReadOnlyDictionary<string, JsonElement> body, Action<List<FakeJobRow>> beforeCommit)
+    {
+        lock (_gate)
+        {
+            var assignments = body.Select(p => (Column: Column.Find(p.Key)!, p.Value)).ToList();
+            var next = new List<FakeJobRow>(_rows);
+            var updated = new List<FakeJobRow>();
+            for (var i = 0; i < next.Count; i++)
+            {
+                if (!query.Matches(next[i]))
+                {
+                    continue;
+                }
+
+                var values = Column.All.Select(c => c.Get(next[i])).ToArray();
+                foreach (var (column, value) in assignments)
+                {
+                    values[column.Ordinal] = column.FromJson(value, zone);
+                }
+
+                var row = Check(values, next, i);
+                next[i] = row;
+                updated.Add(row);
+            }
+
+            beforeCommit(updated);
+            _rows.Clear();
+            _rows.AddRange(next);
+            return updated;
+        }
+    }
+
+    public List<FakeJobRow> Delete(ReadQuery query, Action<List<FakeJobRow>> beforeCommit)
+    {
+        lock (_gate)
+        {
+            var deleted = _rows.Where(query.Matches).ToList();
+            beforeCommit(deleted);
+            _rows.RemoveAll(query.Matches);
+            return deleted;
+        }
+    }
+
+    /// <summary>NOT NULL, then the status CHECK, then the unique indexes, in PostgreSQL's order.</summary>
+    private FakeJobRow Check(object?[] values, List<FakeJobRow> table, int? replacing)
+    {
+        foreach (var column in Column.All)
+        {
+            if (column.NotNull && values[column.Ordinal] is null)
+            {
+                throw new PgError(400, "23502", $"null value in column \"{column.Name}\" of relation \"{Name}\" violates not-null constraint", FailingRow(values));
+            }
+        }
+
+        if (Array.IndexOf(Statuses, (string)values[Column.Status]!) < 0)
+        {
+            throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{StatusCheck}\"", FailingRow(values));
+        }
+
+        var row = new FakeJobRow
+        {
+            Id = (long)values[0]!,
+            Name = (string)values[1]!,
+            StartDate = PgTimestamp.Round((DateTimeOffset)values[2]!),
+            EndDate = values[3] is DateTimeOffset end ? PgTimestamp.Round(end) : null,
+            Message = (string?)values[4],
+            Status = (string)values[5]!,
+            RecordsProcessed = values[6] is long n ? checked((int)n) : null,
+            Source = (string)values[7]!,
+            Destination = (string)values[8]!,
+        };
+
+        for (var i = 0; i < table.Count; i++)
+        {
+            if (i == replacing)
+            {
+                continue;
+            }
+
+            if (table[i].Id == row.Id)
+            {
+                throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{Name}_pkey\"", $"Key (id)=({row.Id}) already exists.");
+            }
+
+            if (oneRunInProgressPerName && row.Status == "in_progress" && table[i].Status == "in_progress" && table[i].Name == row.Name)
+            {
+                throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{InProgressIndex}\"", $"Key (name)=({row.Name}) already exists.");
+            }
+        }
+
+        return row;
+    }
+
+    private string FailingRow(object?[] values)
+        => "Failing row contains (" + string.Join(", ", values.Select(v => v switch
+        {
+            null => "null",
+            DateTimeOffset t => PgTimestamp.ToText(PgTimestamp.Round(t), zone),
+            long n => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => (string)v,
+        })) + ").";
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace JobUtil.DependencyInjection;
+
+/// <summary>
+/// Binds <see cref="JobOptions"/> from configuration by hand: no reflection (AOT and trim safe), and a value that
+/// does not parse is reported with the key that holds it.
+/// </summary>
+internal static class JobOptionsConfiguration
+{
+    public static void Bind(IConfiguration section, JobOptions options)
+    {
+        options.Url = section[nameof(JobOptions.Url)] ?? options.Url;
+        options.Token = section[nameof(JobOptions.Token)] ?? options.Token;
+        options.Source = section[nameof(JobOptions.Source)] ?? options.Source;
+        options.Destination = section[nameof(JobOptions.Destination)] ?? options.Destination;
+        options.AllowInsecureTransport = Parse(section, nameof(JobOptions.AllowInsecureTransport), options.AllowInsecureTransport, bool.TryParse);
+        options.MaxRetryAttempts = Parse(section, nameof(JobOptions.MaxRetryAttempts), options.MaxRetryAttempts, (string s, out int v) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v));
+        options.RetryBaseDelay = ParseTime(section, nameof(JobOptions.RetryBaseDelay), options.RetryBaseDelay);
+        options.MaxRetryDelay = ParseTime(section, nameof(JobOptions.MaxRetryDelay), options.MaxRetryDelay);
+        options.AttemptTimeout = ParseTime(section, nameof(JobOptions.AttemptTimeout), options.AttemptTimeout);
+        options.TotalTimeout = ParseTime(section, nameof(JobOptions.TotalTimeout), options.TotalTimeout);
+        options.OutcomeTimeout = ParseTime(section, nameof(JobOptions.OutcomeTimeout), options.OutcomeTimeout);
+    }
+
+    private delegate bool TryParser<T>(string text, out T value);
+
+    private static TimeSpan ParseTime(IConfiguration section, string key, TimeSpan current)
+        => Parse(section, key, current, (string s, out TimeSpan v) => TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out v));
+
+    private static T Parse<T>(IConfiguration section, string key, T current, TryParser<T> parse)
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return current;
+        }
+
+        return parse(text, out var value)
+            ? value
+            : throw new InvalidOperationException(
+                $"Configuration value '{text}' at '{Path(section, key)}' is not a valid {typeof(T).Name}" +
+                (typeof(T) == typeof(TimeSpan) ? " (use the form hh:mm:ss, e.g. 00:00:30)." : "."));
+    }
+
+    private static string Path(IConfiguration section, string key)
+        => section is IConfigurationSection s && s.Path.Length > 0 ? $"{s.Path}:{key}" : key;
+}

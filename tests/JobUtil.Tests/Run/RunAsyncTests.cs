@@ -1,0 +1,236 @@
+using JobUtil.Tests.Support;
+using Microsoft.Extensions.Logging;
+
+namespace JobUtil.Tests.Run;
+
+[TestFixture]
+public sealed class RunAsyncTests
+{
+    private RunServer _server = null!;
+
+    [OneTimeSetUp]
+    public void StartServer() => _server = new RunServer();
+
+    [OneTimeTearDown]
+    public void StopServer() => _server.Dispose();
+
+    [SetUp]
+    public void ResetServer() => _server.Reset();
+
+    [Test]
+    public async Task Success_passes_the_watermark_to_the_body_and_records_success_with_its_count()
+    {
+        _server.Watermark = "2019-06-20T22:18:46+00:00";
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        DateTimeOffset? seen = null;
+
+        var count = await job.RunAsync((since, _) =>
+        {
+            seen = since;
+            return Task.FromResult(503L);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(count, Is.EqualTo(503));
+            Assert.That(seen, Is.EqualTo(new DateTimeOffset(2019, 6, 20, 22, 18, 46, TimeSpan.Zero)));
+            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
+            Assert.That(_server.Row!["records_processed"]!.GetValue<long>(), Is.EqualTo(503));
+            Assert.That(job.Current!.Status, Is.EqualTo(JobStatus.Success));
+            Assert.That(_server.Count("GET"), Is.EqualTo(1));
+            Assert.That(_server.Count("POST"), Is.EqualTo(1));
+            Assert.That(_server.Count("PATCH"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task First_run_gets_a_null_watermark()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        DateTimeOffset? seen = DateTimeOffset.MaxValue;
+
+        await job.RunAsync((since, _) =>
+        {
+            seen = since;
+            return Task.FromResult(0L);
+        });
+
+        Assert.That(seen, Is.Null);
+    }
+
+    [Test]
+    public void Body_failure_is_recorded_as_error_and_the_same_exception_object_is_rethrown()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        var original = new InvalidDataException("A database error occurred.");
+
+        var thrown = Assert.ThrowsAsync<InvalidDataException>(() => job.RunAsync((_, _) => Throw(original)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown, Is.SameAs(original));
+            Assert.That(thrown!.StackTrace, Does.Contain(nameof(Throw)), "the original stack trace is kept");
+            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+            Assert.That(_server.Row!["message"]!.GetValue<string>(), Is.EqualTo("System.IO.InvalidDataException: A database error occurred."));
+            Assert.That(thrown.Data.Contains(Job.RecordingFailureKey), Is.False);
+        });
+    }
+
+    [Test]
+    public void Recorded_error_message_is_bounded_in_length()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Throw(new InvalidOperationException(new string('x', 20_000)))));
+
+        Assert.That(_server.Row!["message"]!.GetValue<string>(), Has.Length.EqualTo(Job.MaxRecordedMessageLength));
+    }
+
+    [Test]
+    public void When_recording_the_error_fails_the_original_exception_is_still_thrown_and_carries_the_recording_failure()
+    {
+        _server.PatchFailure = 400;
+        var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http, loggerFactory: loggerFactory);
+        var original = new TimeoutException("source timed out");
+
+        var thrown = Assert.ThrowsAsync<TimeoutException>(() => job.RunAsync((_, _) => Throw(original)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown, Is.SameAs(original));
+            Assert.That(thrown!.Data[Job.RecordingFailureKey], Is.InstanceOf<JobsApiException>().With.Property(nameof(JobsApiException.Status)).EqualTo(400));
+            Assert.That(logs.Entries.Where(e => e.Level == LogLevel.Error).Select(e => e.EventName), Does.Contain("OutcomeNotRecorded"));
+        });
+    }
+
+    [Test]
+    public void Caller_cancellation_records_the_run_as_cancelled_and_propagates()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        using var cts = new CancellationTokenSource();
+
+        Assert.CatchAsync<OperationCanceledException>(() => job.RunAsync(
+            async (_, ct) =>
+            {
+                await cts.CancelAsync();
+                await Task.Delay(Timeout.Infinite, ct);
+                return 1L;
+            },
+            cts.Token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+            Assert.That(_server.Row!["message"]!.GetValue<string>(), Does.Contain("cancelled"));
+        });
+    }
+
+    [Test]
+    public void When_start_fails_the_body_never_runs()
+    {
+        _server.PostFailure = 403;
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        var called = false;
+
+        var thrown = Assert.ThrowsAsync<JobsApiException>(() => job.RunAsync((_, _) =>
+        {
+            called = true;
+            return Task.FromResult(1L);
+        }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(called, Is.False);
+            Assert.That(thrown!.Status, Is.EqualTo(403));
+            Assert.That(_server.Count("PATCH"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public void When_the_watermark_cannot_be_read_nothing_is_started()
+    {
+        using var http = new HttpClient();
+        var options = _server.Options();
+        options.Url = _server.Server.Url + "/missing";
+        using var job = new Job("orders", options, http);
+        var called = false;
+
+        Assert.ThrowsAsync<JobsApiException>(() => job.RunAsync((_, _) =>
+        {
+            called = true;
+            return Task.FromResult(1L);
+        }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(called, Is.False);
+            Assert.That(_server.Count("POST"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Body_without_a_count_records_success_without_records_processed()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        var ran = false;
+
+        await job.RunAsync((_, _) =>
+        {
+            ran = true;
+            return Task.CompletedTask;
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ran, Is.True);
+            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
+            Assert.That(_server.Row!["records_processed"], Is.Null);
+        });
+    }
+
+    [Test]
+    public void Body_without_a_count_that_throws_is_recorded_as_error()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+        var original = new InvalidOperationException("boom");
+
+        var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException(original)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown, Is.SameAs(original));
+            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+        });
+    }
+
+    [Test]
+    public void Null_body_is_rejected_before_anything_is_sent()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", _server.Options(), http);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => job.RunAsync((Func<DateTimeOffset?, CancellationToken, Task<long>>)null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("body"));
+            Assert.That(() => job.RunAsync((Func<DateTimeOffset?, CancellationToken, Task>)null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("body"));
+            Assert.That(_server.Server.LogEntries, Is.Empty);
+        });
+    }
+
+    private static async Task<long> Throw(Exception exception)
+    {
+        await Task.Yield();
+        throw exception;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using JobUtil.Tests.Support;
+
+namespace JobUtil.Tests.Telemetry;
+
+[TestFixture]
+[NonParallelizable]
+public sealed class TelemetryTests
+{
+    private RunServer _server = null!;
+    private ConcurrentQueue<Activity> _activities = null!;
+    private ActivityListener _listener = null!;
+
+    [OneTimeSetUp]
+    public void StartServer() => _server = new RunServer();
+
+    [OneTimeTearDown]
+    public void StopServer() => _server.Dispose();
+
+    [SetUp]
+    public void SetUp()
+    {
+        _server.Reset();
+        _activities = new ConcurrentQueue<Activity>();
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "JobUtil",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    [TearDown]
+    public void TearDown() => _listener.Dispose();
+
+    [Test]
+    public async Task Each_operation_is_one_activity_with_job_name_run_id_and_status()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("telemetry_ok", _server.Options(), http);
+
+        await job.RunAsync((_, _) => Task.FromResult(5L));
+
+        var mine = _activities.Where(a => Equals(a.GetTagItem("jobutil.job.name"), "telemetry_ok")).ToList();
+        Assert.That(mine.Select(a => a.OperationName), Is.EqualTo(new[] { "JobUtil.MostRecent", "JobUtil.Start", "JobUtil.Result" }));
+        var result = mine[2];
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Kind, Is.EqualTo(ActivityKind.Client));
+            Assert.That(result.GetTagItem("jobutil.run.id"), Is.EqualTo(1L));
+            Assert.That(result.GetTagItem("jobutil.run.status"), Is.EqualTo("success"));
+            Assert.That(result.Status, Is.Not.EqualTo(ActivityStatusCode.Error));
+            Assert.That(mine[1].GetTagItem("jobutil.run.id"), Is.EqualTo(1L));
+        });
+    }
+
+    [Test]
+    public void A_failed_operation_sets_error_status_http_status_and_error_type()
+    {
+        _server.PostFailure = 403;
+        using var http = new HttpClient();
+        using var job = new Job("telemetry_fail", _server.Options(), http);
+
+        Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
+
+        var start = _activities.Single(a => a.OperationName == "JobUtil.Start" && Equals(a.GetTagItem("jobutil.job.name"), "telemetry_fail"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(start.Status, Is.EqualTo(ActivityStatusCode.Error));
+            Assert.That(start.GetTagItem("http.response.status_code"), Is.EqualTo(403));
+            Assert.That(start.GetTagItem("error.type"), Is.EqualTo(typeof(JobsApiException).FullName));
+        });
+    }
+
+    [Test]
+    public async Task Meter_counts_runs_by_status_records_and_duration()
+    {
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "JobUtil")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measurements.Enqueue((instrument.Name, value, ToDictionary(tags))));
+        meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            measurements.Enqueue((instrument.Name, value, ToDictionary(tags))));
+        meterListener.Start();
+        using var http = new HttpClient();
+        using var ok = new Job("metrics_job", _server.Options(), http);
+        using var failing = new Job("metrics_job", _server.Options(), http);
+
+        await ok.RunAsync((_, _) => Task.FromResult(7L));
+        _server.Reset();
+        Assert.ThrowsAsync<InvalidOperationException>(() => failing.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("x"))));
+
+        var mine = measurements.Where(m => Equals(m.Tags.GetValueOrDefault("jobutil.job.name"), "metrics_job")).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(mine.Where(m => m.Instrument == "jobutil.runs").Select(m => (m.Value, m.Tags["jobutil.run.status"])),
+                Is.EquivalentTo(new[] { (1d, (object?)"success"), (1d, "error") }));
+            Assert.That(mine.Where(m => m.Instrument == "jobutil.records_processed").Select(m => m.Value), Is.EqualTo(new[] { 7d }));
+            Assert.That(mine.Count(m => m.Instrument == "jobutil.run.duration"), Is.EqualTo(2));
+            Assert.That(mine.Where(m => m.Instrument == "jobutil.run.duration").Select(m => m.Value), Is.All.GreaterThanOrEqualTo(0));
+        });
+    }
+
+    private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var result = new Dictionary<string, object?>();
+        foreach (var tag in tags)
+        {
+            result[tag.Key] = tag.Value;
+        }
+
+        return result;
+    }
+}
