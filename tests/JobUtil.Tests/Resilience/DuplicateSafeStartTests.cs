@@ -62,13 +62,13 @@ public class DuplicateSafeStartTests : ServerFixture
             var created = _table.Insert(r);
             if (_posts == 1)
             {
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await Task.Delay(TimeSpan.FromSeconds(3));
             }
 
             return Reply(201, created);
         });
         var options = Options();
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(200);
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(500);
         using var http = new HttpClient();
         using var job = new Job("my_etl_job", options, http);
 
