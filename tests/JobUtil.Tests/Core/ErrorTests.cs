@@ -52,6 +52,7 @@ public class ErrorTests : ServerFixture
             Assert.That(error.Message, Does.StartWith("Reading the watermark of job 'my_etl_job' failed"));
             Assert.That(error.Message, Does.Contain(status.ToString()).And.Contain(message));
             Assert.That(error.Message, Does.Not.Contain(Token));
+            Assert.That(error.Message, Does.Not.Contain(".."), "one full stop");
         });
         if (code is not null)
         {

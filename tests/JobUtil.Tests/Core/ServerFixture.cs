@@ -1,6 +1,5 @@
 using System.Net;
 using WireMock;
-using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;

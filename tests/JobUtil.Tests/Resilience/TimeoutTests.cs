@@ -45,14 +45,14 @@ public class TimeoutTests : ServerFixture
             return Reply(200, """[{"start_date":"2024-03-01T02:00:00+00:00"}]""");
         }));
         var options = Options();
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(200);
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(500);
         using var http = new HttpClient();
         using var job = new Job("my_etl_job", options, http);
 
         var since = await job.MostRecentAsync();
 
         Assert.That(since, Is.Not.Null);
-        Assert.That(calls, Is.EqualTo(2));
+        Assert.That(calls, Is.GreaterThanOrEqualTo(2), "the slow first attempt was abandoned and retried");
     }
 
     [Test]
@@ -88,7 +88,7 @@ public class TimeoutTests : ServerFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(440)).And.LessThan(TimeSpan.FromSeconds(2.5)));
+            Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(440)).And.LessThan(TimeSpan.FromSeconds(5)));
             Assert.That(error.Status, Is.EqualTo(0));
             Assert.That(error.IsTransient, Is.True);
             Assert.That(error.Attempts, Is.GreaterThan(1));
@@ -111,7 +111,7 @@ public class TimeoutTests : ServerFixture
         cancellation.Cancel();
 
         Assert.That(async () => await read.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.That(Requests, Has.Count.EqualTo(1));
     }
@@ -136,7 +136,7 @@ public class TimeoutTests : ServerFixture
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
         cancellation.Cancel();
 
-        Assert.That(async () => await start.WaitAsync(TimeSpan.FromSeconds(1)), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(async () => await start.WaitAsync(TimeSpan.FromSeconds(1.5)), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(calls, Is.EqualTo(1));
         Assert.That(job.Current, Is.Null);
     }
