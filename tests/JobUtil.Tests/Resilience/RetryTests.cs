@@ -1,3 +1,4 @@
+using JobUtil.Tests.Support;
 using JobUtil.Tests.Core;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using JobUtil.Tests.Support;
 using System.Diagnostics;
 using JobUtil.Tests.Core;
 using WireMock.RequestBuilders;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace JobUtil.Tests.Resilience;
+namespace JobUtil.Tests.Support;
 
 /// <summary>A logger factory that keeps every entry, with its level, event name, message and structured values.</summary>
 internal sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
@@ -31,6 +31,10 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
         Entries.Enqueue(entry);
         Logged?.Invoke(entry);
     }
+
+    /// <summary>Everything the entries carry, as text, for "the token is not in it" checks.</summary>
+    public string AllText() => string.Join("\n", Entries.Select(e =>
+        $"{e.Level} {e.EventName} {e.Message} {string.Join(",", e.Values.Select(kv => $"{kv.Key}={kv.Value}"))} {e.Exception}"));
 
     public sealed record Entry(LogLevel Level, string? EventName, string Message, IReadOnlyDictionary<string, object?> Values, Exception? Exception);
 }
