@@ -23,7 +23,6 @@ internal sealed class JobsApi
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly JobOptions _options;
 
     /// <param name="http">The client to send with; never disposed here.</param>
     /// <param name="options">Validated options (Url, Token and the resilience settings are used).</param>
@@ -33,7 +32,6 @@ internal sealed class JobsApi
     public JobsApi(HttpClient http, JobOptions options, TimeProvider time, ILogger logger, string logName)
     {
         _http = http;
-        _options = options;
         _table = options.Url!.TrimEnd('/');
         _authorization = string.IsNullOrEmpty(options.Token) ? null : new AuthenticationHeaderValue("Bearer", options.Token);
         _time = time;
@@ -249,7 +247,8 @@ internal sealed class JobsApi
     private static bool IsComplete<T>(T? row) => row switch
     {
         null => false,
-        JobRecord r => r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
+        JobRecord r => r.StartDate != default && r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
+        WatermarkRow w => w.StartDate is not null,
         _ => true,
     };
 
@@ -292,9 +291,9 @@ internal sealed class JobsApi
         }
         catch (TimeoutRejectedException e)
         {
-            var which = e.Timeout == _options.TotalTimeout && attempts.Count > 1
-                ? $"did not complete within the total timeout of {Seconds(e.Timeout)}"
-                : $"timed out: no response within {Seconds(e.Timeout)}";
+            var which = context.Properties.GetValue(JobsApiResilience.TotalTimeoutElapsed, false)
+                ? $"timed out after {Seconds(e.Timeout)} (the total timeout of one operation, JobOptions.TotalTimeout)"
+                : $"timed out after {Seconds(e.Timeout)} without a response (JobOptions.AttemptTimeout)";
             throw new JobsApiException(0, $"{operation} {which}{LastFailure(attempts)}.", null, e)
             {
                 IsTransient = true,
