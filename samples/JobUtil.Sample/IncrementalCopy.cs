@@ -33,7 +33,15 @@ public sealed partial class IncrementalCopy(IJobFactory jobs, OrdersSource sourc
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // RunAsync has recorded the run as error (or says in e.Data why it could not); the caller decides what it means.
-            LogFailed(logger, job.Current?.Id, e.GetType().Name, e.Message);
+            if (job.Current is { } run)
+            {
+                LogFailed(logger, run.Id, e.GetType().Name, e.Message);
+            }
+            else
+            {
+                LogNotStarted(logger, e.GetType().Name, e.Message);
+            }
+
             return new CopyRun(watermark, job.Current, e);
         }
     }
@@ -42,5 +50,8 @@ public sealed partial class IncrementalCopy(IJobFactory jobs, OrdersSource sourc
     private static partial void LogExtracted(ILogger logger, int count, string since);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The copy failed and run {RunId} is recorded as error: {ErrorType}: {Error}")]
-    private static partial void LogFailed(ILogger logger, long? runId, string errorType, string error);
+    private static partial void LogFailed(ILogger logger, long runId, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "No run was started, nothing was copied: {ErrorType}: {Error}")]
+    private static partial void LogNotStarted(ILogger logger, string errorType, string error);
 }

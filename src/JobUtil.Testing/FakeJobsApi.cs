@@ -25,8 +25,8 @@ namespace JobUtil.Testing;
 /// <c>eq</c>, <c>neq</c>, <c>gt</c>, <c>gte</c>, <c>lt</c>, <c>lte</c>, <c>in</c>, <c>is</c>, <c>like</c> and <c>ilike</c>
 /// filters (optionally negated with <c>not.</c>), <c>order</c>, <c>limit</c>, <c>offset</c> and <c>select</c>; POST of an
 /// object or an array; PATCH and DELETE with filters; <c>Prefer: return=representation</c>; the single-object
-/// <c>Accept</c> type; and the read-only <c>jobs_latest</c> view. It enforces the table's NOT NULL and status CHECK
-/// constraints and column types with PostgREST's codes and statuses, and renders rows and timestamps as PostgreSQL does.
+/// <c>Accept</c> type; and the read-only <c>jobs_latest</c> view. It enforces the constraints of <c>db/schema.sql</c>
+/// (NOT NULL; the CHECKs on <c>status</c>, <c>end_date &gt;= start_date</c> and <c>records_processed &gt;= 0</c>) and column types with PostgREST's codes and statuses, and renders rows and timestamps as PostgreSQL does.
 /// Logical operators (<c>or</c>, <c>and</c>), embedding, RPC and upserts are not emulated.
 /// </para>
 /// <para>All members are thread-safe. Dispose the instance to stop the server.</para>

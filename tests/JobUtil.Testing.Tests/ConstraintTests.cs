@@ -47,6 +47,24 @@ public class ConstraintTests : FakeApiFixture
     }
 
     [Test]
+    public async Task An_end_before_the_start_is_400_23514_jobs_end_after_start_check()
+    {
+        var (status, body, _) = await PostAsync(Body(extra: ",\"end_date\":\"2023-12-31T23:59:59Z\""));
+
+        Assert.That(status, Is.EqualTo(400));
+        Assert.That(body, Does.Contain("\"code\":\"23514\"").And.Contain("jobs_end_after_start_check"));
+    }
+
+    [Test]
+    public async Task A_negative_record_count_is_400_23514_jobs_records_processed_check()
+    {
+        var (status, body, _) = await PostAsync(Body(extra: ",\"records_processed\":-1"));
+
+        Assert.That(status, Is.EqualTo(400));
+        Assert.That(body, Does.Contain("\"code\":\"23514\"").And.Contain("jobs_records_processed_check"));
+    }
+
+    [Test]
     public async Task A_patch_to_a_bad_status_is_23514_and_changes_nothing()
     {
         Api.Seed(Row("a", "2024-01-01T00:00:00Z", status: "in_progress"));
