@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using JobUtil.Testing.Internal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -23,8 +25,8 @@ namespace JobUtil.Testing;
 /// <c>eq</c>, <c>neq</c>, <c>gt</c>, <c>gte</c>, <c>lt</c>, <c>lte</c>, <c>in</c>, <c>is</c>, <c>like</c> and <c>ilike</c>
 /// filters (optionally negated with <c>not.</c>), <c>order</c>, <c>limit</c>, <c>offset</c> and <c>select</c>; POST of an
 /// object or an array; PATCH and DELETE with filters; <c>Prefer: return=representation</c>; the single-object
-/// <c>Accept</c> type; and the read-only <c>jobs_latest</c> view. It enforces the table's NOT NULL and status CHECK
-/// constraints and column types with PostgREST's codes and statuses, and renders rows and timestamps as PostgreSQL does.
+/// <c>Accept</c> type; and the read-only <c>jobs_latest</c> view. It enforces the constraints of <c>db/schema.sql</c>
+/// (NOT NULL; the CHECKs on <c>status</c>, <c>end_date &gt;= start_date</c> and <c>records_processed &gt;= 0</c>) and column types with PostgREST's codes and statuses, and renders rows and timestamps as PostgreSQL does.
 /// Logical operators (<c>or</c>, <c>and</c>), embedding, RPC and upserts are not emulated.
 /// </para>
 /// <para>All members are thread-safe. Dispose the instance to stop the server.</para>
@@ -48,6 +50,10 @@ public sealed class FakeJobsApi : IDisposable
     private readonly object _requestsGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
+    private int _inFlight;
+
+    /// <summary>Marks a reply whose connection the outer middleware aborts: WireMock's own faults only garble the body.</summary>
+    private const string DropMarker = "X-FakeJobsApi-Drop";
 
     private FakeJobsApi(FakeJobsApiOptions options)
     {
@@ -77,6 +83,9 @@ public sealed class FakeJobsApi : IDisposable
 
     /// <summary>The URL of the read-only <c>jobs_latest</c> view (the newest row per job name).</summary>
     public string LatestUrl => Url + "_latest";
+
+    /// <summary>How many requests are being handled right now (waiting on an injected delay, say).</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>How this instance behaves.</summary>
     public FakeJobsApiOptions Options => _options;
@@ -254,12 +263,22 @@ public sealed class FakeJobsApi : IDisposable
                     DisableRequestBodyDecompressing = true,
                     AllowBodyForAllHttpMethods = true,
                     MaxRequestLogCount = 0,
+                    PreWireMockMiddlewareInit = app => ((IApplicationBuilder)app).Use(DropMarkedAsync),
                 });
             }
             catch (Exception) when (attempt < 3)
             {
                 // Another process took the port between probing and binding; try another.
             }
+        }
+    }
+
+    private static async Task DropMarkedAsync(HttpContext context, RequestDelegate next)
+    {
+        await next(context).ConfigureAwait(false);
+        if (context.Response.Headers.ContainsKey(DropMarker))
+        {
+            context.Abort();
         }
     }
 
@@ -285,6 +304,7 @@ public sealed class FakeJobsApi : IDisposable
         var method = request.Method.ToUpperInvariant();
 
         Reply reply;
+        Interlocked.Increment(ref _inFlight);
         try
         {
             reply = await AnswerAsync(method, request.Path, query, headers, body).ConfigureAwait(false);
@@ -292,6 +312,10 @@ public sealed class FakeJobsApi : IDisposable
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             reply = new Reply(0) { Drop = true };
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
 
         lock (_requestsGate)
@@ -353,7 +377,9 @@ public sealed class FakeJobsApi : IDisposable
     {
         if (reply.Drop)
         {
-            return new ResponseMessage { StatusCode = 500, FaultType = FaultType.EMPTY_RESPONSE };
+            var dropped = new ResponseMessage { StatusCode = 500 };
+            dropped.AddHeader(DropMarker, "1");
+            return dropped;
         }
 
         var response = new ResponseMessage { StatusCode = reply.Status };

@@ -77,12 +77,14 @@ internal sealed class Column
             case ColumnType.Text:
                 return text;
             case ColumnType.Timestamp:
-                if (PgTimestamp.TryParse(text, zone, out var timestamp))
+                if (PgTimestamp.TryParse(text, zone, out var timestamp, out var outOfRange))
                 {
                     return timestamp;
                 }
 
-                throw new PgError(400, "22007", $"invalid input syntax for type timestamp with time zone: \"{text}\"");
+                throw outOfRange
+                    ? new PgError(400, "22008", $"date/time field value out of range: \"{text}\"")
+                    : new PgError(400, "22007", $"invalid input syntax for type timestamp with time zone: \"{text}\"");
             default:
                 var trimmed = text.Trim();
                 if (trimmed.Length > 0 && trimmed.All(c => char.IsAsciiDigit(c) || c is '-' or '+') && long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))

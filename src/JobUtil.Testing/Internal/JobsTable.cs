@@ -10,6 +10,8 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
 {
     public const string Name = "jobs";
     public const string StatusCheck = "jobs_status_check";
+    public const string EndAfterStartCheck = "jobs_end_after_start_check";
+    public const string RecordsProcessedCheck = "jobs_records_processed_check";
     public const string InProgressIndex = "jobs_one_in_progress_per_name";
 
     private static readonly string[] Statuses = ["in_progress", "success", "error"];
@@ -161,7 +163,7 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
         }
     }
 
-    /// <summary>NOT NULL, then the status CHECK, then the unique indexes, in PostgreSQL's order.</summary>
+    /// <summary>NOT NULL, then the CHECKs (in name order, as PostgreSQL evaluates them), then the unique indexes.</summary>
     private FakeJobRow Check(object?[] values, List<FakeJobRow> table, int? replacing)
     {
         foreach (var column in Column.All)
@@ -170,6 +172,16 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
             {
                 throw new PgError(400, "23502", $"null value in column \"{column.Name}\" of relation \"{Name}\" violates not-null constraint", FailingRow(values));
             }
+        }
+
+        if (values[3] is DateTimeOffset ended && ended < (DateTimeOffset)values[2]!)
+        {
+            throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{EndAfterStartCheck}\"", FailingRow(values));
+        }
+
+        if (values[6] is long records && records < 0)
+        {
+            throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{RecordsProcessedCheck}\"", FailingRow(values));
         }
 
         if (Array.IndexOf(Statuses, (string)values[Column.Status]!) < 0)

@@ -18,9 +18,13 @@ internal static partial class PgTimestamp
     private static partial Regex Iso();
 
     /// <summary>Parses a <c>timestamptz</c> input; a value without an offset is in <paramref name="zone"/>.</summary>
-    public static bool TryParse(string text, TimeZoneInfo zone, out DateTimeOffset value)
+    public static bool TryParse(string text, TimeZoneInfo zone, out DateTimeOffset value) => TryParse(text, zone, out value, out _);
+
+    /// <summary>As <see cref="TryParse(string, TimeZoneInfo, out DateTimeOffset)"/>; <paramref name="outOfRange"/> tells a well-formed value with an impossible field (22008) from a malformed one (22007).</summary>
+    public static bool TryParse(string text, TimeZoneInfo zone, out DateTimeOffset value, out bool outOfRange)
     {
         value = default;
+        outOfRange = false;
         var m = Iso().Match(text);
         if (!m.Success)
         {
@@ -37,6 +41,7 @@ internal static partial class PgTimestamp
             var second = m.Groups["s"].Success ? Int(m, "s") : 0;
             if (hour > 24 || (hour == 24 && (minute != 0 || second != 0)) || minute > 59 || second > 60)
             {
+                outOfRange = true;
                 return false;
             }
 
@@ -77,6 +82,7 @@ internal static partial class PgTimestamp
         }
         catch (ArgumentOutOfRangeException)
         {
+            outOfRange = true;
             return false;
         }
     }

@@ -28,7 +28,6 @@ internal sealed class JobsApi
     private readonly ResiliencePipeline<IReadOnlyList<JobRecord>> _listPipeline;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly JobOptions _options;
 
     // A Job always asks about its own name: its watermark URL and operation texts are built once, not per request.
     private readonly string _ownName;
@@ -44,7 +43,6 @@ internal sealed class JobsApi
     public JobsApi(HttpClient http, JobOptions options, TimeProvider time, ILogger logger, string logName)
     {
         _http = http;
-        _options = options;
         _table = options.Url!.TrimEnd('/');
         _authorization = string.IsNullOrEmpty(options.Token) ? null : new AuthenticationHeaderValue("Bearer", options.Token);
         _time = time;
@@ -277,7 +275,8 @@ internal sealed class JobsApi
     private static bool IsComplete<T>(T? row) => row switch
     {
         null => false,
-        JobRecord r => r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
+        JobRecord r => r.StartDate != default && r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
+        WatermarkRow w => w.StartDate is not null,
         _ => true,
     };
 
@@ -330,9 +329,9 @@ internal sealed class JobsApi
         }
         catch (TimeoutRejectedException e)
         {
-            var which = e.Timeout == _options.TotalTimeout && attempts.Count > 1
-                ? $"did not complete within the total timeout of {Seconds(e.Timeout)}"
-                : $"timed out: no response within {Seconds(e.Timeout)}";
+            var which = context.Properties.GetValue(JobsApiResilience.TotalTimeoutElapsed, false)
+                ? $"timed out after {Seconds(e.Timeout)} (the total timeout of one operation, JobOptions.TotalTimeout)"
+                : $"timed out after {Seconds(e.Timeout)} without a response (JobOptions.AttemptTimeout)";
             throw new JobsApiException(0, $"{operation} {which}{LastFailure(attempts)}.", null, e)
             {
                 IsTransient = true,

@@ -14,6 +14,9 @@ namespace JobUtil.Internal;
 /// </summary>
 internal static class JobsApiResilience
 {
+    /// <summary>Set on the operation's context when the total timeout, not an attempt timeout, ended it.</summary>
+    public static readonly ResiliencePropertyKey<bool> TotalTimeoutElapsed = new("JobUtil.TotalTimeoutElapsed");
+
     public static ResiliencePipeline Build(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = "JobUtil" };
@@ -54,7 +57,18 @@ internal static class JobsApiResilience
     {
         if (options.TotalTimeout != Timeout.InfiniteTimeSpan)
         {
-            builder.AddTimeout(new TimeoutStrategyOptions { Name = "TotalTimeout", Timeout = options.TotalTimeout });
+            builder.AddTimeout(new TimeoutStrategyOptions
+            {
+                Name = "TotalTimeout",
+                Timeout = options.TotalTimeout,
+
+                // Both timeouts throw the same exception type, and their durations may be equal: mark which one fired.
+                OnTimeout = static args =>
+                {
+                    args.Context.Properties.Set(TotalTimeoutElapsed, true);
+                    return default;
+                },
+            });
         }
     }
 

@@ -78,7 +78,7 @@ internal static class OptionsValidation
         {
             throw new ArgumentException(
                 "Invalid JobOptions: " + string.Join(" ", problems.Select(p => p.Value)),
-                problems.Count == 1 && settingsAreParameters ? ParameterFor(problems[0].Key, paramName) : paramName);
+                settingsAreParameters ? ParameterFor(problems[0].Key, paramName) : paramName);
         }
     }
 

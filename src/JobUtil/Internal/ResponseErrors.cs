@@ -90,7 +90,11 @@ internal static class ResponseErrors
             text.Append(". Response body: ").Append(excerpt);
         }
 
-        text.Append('.');
+        // Server messages and details often end with their own full stop.
+        if (text[text.Length - 1] != '.')
+        {
+            text.Append('.');
+        }
 
         return new JobsApiException(status, text.ToString(), error?.Code)
         {

@@ -26,5 +26,5 @@ internal sealed record RunUpdate(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? RecordsProcessed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message);
 
-/// <summary>The one column the watermark query selects.</summary>
-internal sealed record WatermarkRow(DateTimeOffset StartDate);
+/// <summary>The one column the watermark query selects; nullable so that a row without it is caught, not read as year 1.</summary>
+internal sealed record WatermarkRow(DateTimeOffset? StartDate);

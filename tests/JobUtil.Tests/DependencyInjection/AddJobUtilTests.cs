@@ -9,33 +9,22 @@ using Microsoft.Extensions.Time.Testing;
 namespace JobUtil.Tests.DependencyInjection;
 
 [TestFixture]
-public sealed class AddJobUtilTests
+public sealed class AddJobUtilTests : RunServerFixture
 {
-    private RunServer _server = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _server = new RunServer();
-
-    [OneTimeTearDown]
-    public void StopServer() => _server.Dispose();
-
-    [SetUp]
-    public void ResetServer() => _server.Reset();
-
     [Test]
     public async Task Factory_resolves_and_its_jobs_talk_to_the_configured_url()
     {
         var services = new ServiceCollection();
         services.AddJobUtil(o =>
         {
-            o.Url = _server.Url;
+            o.Url = Server.Url;
             o.Source = "inventory_system";
             o.Destination = "data_warehouse";
         });
         await using var provider = services.BuildServiceProvider();
 
         var job = provider.GetRequiredService<IJobFactory>().Create("orders");
-        _server.Watermark = "2024-01-02T03:04:05+00:00";
+        Server.Watermark = "2024-01-02T03:04:05+00:00";
         var since = await job.MostRecentAsync();
 
         Assert.Multiple(() =>
@@ -151,7 +140,7 @@ public sealed class AddJobUtilTests
     public async Task Valid_settings_let_the_host_start()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JobUtil:Url"] = _server.Url });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JobUtil:Url"] = Server.Url });
         builder.Services.AddJobUtil();
         using var host = builder.Build();
 
@@ -167,7 +156,7 @@ public sealed class AddJobUtilTests
         var services = new ServiceCollection();
         services.AddJobUtil(o =>
         {
-            o.Url = _server.Url;
+            o.Url = Server.Url;
             o.Source = "default_source";
             o.Destination = "default_destination";
         });
@@ -181,8 +170,8 @@ public sealed class AddJobUtilTests
         {
             Assert.That(job.Source, Is.EqualTo("crm"));
             Assert.That(job.Destination, Is.EqualTo("lake"));
-            Assert.That(_server.Row!["source"]!.GetValue<string>(), Is.EqualTo("crm"));
-            Assert.That(_server.Row!["destination"]!.GetValue<string>(), Is.EqualTo("lake"));
+            Assert.That(Server.Row!["source"]!.GetValue<string>(), Is.EqualTo("crm"));
+            Assert.That(Server.Row!["destination"]!.GetValue<string>(), Is.EqualTo("lake"));
             Assert.That(factory.Create("orders").Source, Is.EqualTo("default_source"));
         });
     }
@@ -191,7 +180,7 @@ public sealed class AddJobUtilTests
     public void Factory_without_a_source_anywhere_says_so()
     {
         var services = new ServiceCollection();
-        services.AddJobUtil(o => o.Url = _server.Url);
+        services.AddJobUtil(o => o.Url = Server.Url);
         using var provider = services.BuildServiceProvider();
 
         Assert.That(
@@ -206,7 +195,7 @@ public sealed class AddJobUtilTests
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
         services.AddJobUtil(o =>
         {
-            o.Url = _server.Url;
+            o.Url = Server.Url;
             o.Source = "s";
             o.Destination = "d";
         });
@@ -214,7 +203,7 @@ public sealed class AddJobUtilTests
 
         var run = await provider.GetRequiredService<IJobFactory>().Create("orders").StartAsync();
 
-        Assert.That(_server.Row!["start_date"]!.GetValue<string>(), Is.EqualTo("2030-05-06T07:08:09.123456Z"));
+        Assert.That(Server.Row!["start_date"]!.GetValue<string>(), Is.EqualTo("2030-05-06T07:08:09.123456Z"));
         Assert.That(run.StartDate, Is.EqualTo(new DateTimeOffset(2030, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1234560)));
     }
 
@@ -225,7 +214,7 @@ public sealed class AddJobUtilTests
         var services = new ServiceCollection();
         services.AddJobUtil(o =>
         {
-            o.Url = _server.Url;
+            o.Url = Server.Url;
             o.Source = "s";
             o.Destination = "d";
         }).AddHttpMessageHandler(() => handler);
@@ -243,7 +232,7 @@ public sealed class AddJobUtilTests
     public void Registered_client_has_no_timeout_of_its_own()
     {
         var services = new ServiceCollection();
-        services.AddJobUtil(o => o.Url = _server.Url);
+        services.AddJobUtil(o => o.Url = Server.Url);
         using var provider = services.BuildServiceProvider();
 
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(JobUtilServiceCollectionExtensions.HttpClientName);

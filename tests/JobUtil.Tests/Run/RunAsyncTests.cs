@@ -4,25 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace JobUtil.Tests.Run;
 
 [TestFixture]
-public sealed class RunAsyncTests
+public sealed class RunAsyncTests : RunServerFixture
 {
-    private RunServer _server = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _server = new RunServer();
-
-    [OneTimeTearDown]
-    public void StopServer() => _server.Dispose();
-
-    [SetUp]
-    public void ResetServer() => _server.Reset();
-
     [Test]
     public async Task Success_passes_the_watermark_to_the_body_and_records_success_with_its_count()
     {
-        _server.Watermark = "2019-06-20T22:18:46+00:00";
+        Server.Watermark = "2019-06-20T22:18:46+00:00";
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         DateTimeOffset? seen = null;
 
         var count = await job.RunAsync((since, _) =>
@@ -35,12 +24,12 @@ public sealed class RunAsyncTests
         {
             Assert.That(count, Is.EqualTo(503));
             Assert.That(seen, Is.EqualTo(new DateTimeOffset(2019, 6, 20, 22, 18, 46, TimeSpan.Zero)));
-            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
-            Assert.That(_server.Row!["records_processed"]!.GetValue<long>(), Is.EqualTo(503));
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
+            Assert.That(Server.Row!["records_processed"]!.GetValue<long>(), Is.EqualTo(503));
             Assert.That(job.Current!.Status, Is.EqualTo(JobStatus.Success));
-            Assert.That(_server.Count("GET"), Is.EqualTo(1));
-            Assert.That(_server.Count("POST"), Is.EqualTo(1));
-            Assert.That(_server.Count("PATCH"), Is.EqualTo(1));
+            Assert.That(Server.Count("GET"), Is.EqualTo(1));
+            Assert.That(Server.Count("POST"), Is.EqualTo(1));
+            Assert.That(Server.Count("PATCH"), Is.EqualTo(1));
         });
     }
 
@@ -48,7 +37,7 @@ public sealed class RunAsyncTests
     public async Task First_run_gets_a_null_watermark()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         DateTimeOffset? seen = DateTimeOffset.MaxValue;
 
         await job.RunAsync((since, _) =>
@@ -64,7 +53,7 @@ public sealed class RunAsyncTests
     public void Body_failure_is_recorded_as_error_and_the_same_exception_object_is_rethrown()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         var original = new InvalidDataException("A database error occurred.");
 
         var thrown = Assert.ThrowsAsync<InvalidDataException>(() => job.RunAsync((_, _) => Throw(original)));
@@ -73,8 +62,8 @@ public sealed class RunAsyncTests
         {
             Assert.That(thrown, Is.SameAs(original));
             Assert.That(thrown!.StackTrace, Does.Contain(nameof(Throw)), "the original stack trace is kept");
-            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
-            Assert.That(_server.Row!["message"]!.GetValue<string>(), Is.EqualTo("System.IO.InvalidDataException: A database error occurred."));
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+            Assert.That(Server.Row!["message"]!.GetValue<string>(), Is.EqualTo("System.IO.InvalidDataException: A database error occurred."));
             Assert.That(thrown.Data.Contains(Job.RecordingFailureKey), Is.False);
         });
     }
@@ -83,21 +72,20 @@ public sealed class RunAsyncTests
     public void Recorded_error_message_is_bounded_in_length()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
 
         Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Throw(new InvalidOperationException(new string('x', 20_000)))));
 
-        Assert.That(_server.Row!["message"]!.GetValue<string>(), Has.Length.EqualTo(Job.MaxRecordedMessageLength));
+        Assert.That(Server.Row!["message"]!.GetValue<string>(), Has.Length.EqualTo(Job.MaxRecordedMessageLength));
     }
 
     [Test]
     public void When_recording_the_error_fails_the_original_exception_is_still_thrown_and_carries_the_recording_failure()
     {
-        _server.PatchFailure = 400;
-        var logs = new CapturingLoggerProvider();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        Server.PatchFailure = 400;
+        var logs = new CapturingLoggerFactory();
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http, loggerFactory: loggerFactory);
+        using var job = new Job("orders", Server.Options(), http, loggerFactory: logs);
         var original = new TimeoutException("source timed out");
 
         var thrown = Assert.ThrowsAsync<TimeoutException>(() => job.RunAsync((_, _) => Throw(original)));
@@ -114,7 +102,7 @@ public sealed class RunAsyncTests
     public void Caller_cancellation_records_the_run_as_cancelled_and_propagates()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         using var cts = new CancellationTokenSource();
 
         Assert.CatchAsync<OperationCanceledException>(() => job.RunAsync(
@@ -128,17 +116,17 @@ public sealed class RunAsyncTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
-            Assert.That(_server.Row!["message"]!.GetValue<string>(), Does.Contain("cancelled"));
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+            Assert.That(Server.Row!["message"]!.GetValue<string>(), Does.Contain("cancelled"));
         });
     }
 
     [Test]
     public void When_start_fails_the_body_never_runs()
     {
-        _server.PostFailure = 403;
+        Server.PostFailure = 403;
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         var called = false;
 
         var thrown = Assert.ThrowsAsync<JobsApiException>(() => job.RunAsync((_, _) =>
@@ -151,7 +139,7 @@ public sealed class RunAsyncTests
         {
             Assert.That(called, Is.False);
             Assert.That(thrown!.Status, Is.EqualTo(403));
-            Assert.That(_server.Count("PATCH"), Is.Zero);
+            Assert.That(Server.Count("PATCH"), Is.Zero);
         });
     }
 
@@ -159,8 +147,8 @@ public sealed class RunAsyncTests
     public void When_the_watermark_cannot_be_read_nothing_is_started()
     {
         using var http = new HttpClient();
-        var options = _server.Options();
-        options.Url = _server.Server.Url + "/missing";
+        var options = Server.Options();
+        options.Url = Server.Server.Url + "/missing";
         using var job = new Job("orders", options, http);
         var called = false;
 
@@ -173,7 +161,7 @@ public sealed class RunAsyncTests
         Assert.Multiple(() =>
         {
             Assert.That(called, Is.False);
-            Assert.That(_server.Count("POST"), Is.Zero);
+            Assert.That(Server.Count("POST"), Is.Zero);
         });
     }
 
@@ -181,7 +169,7 @@ public sealed class RunAsyncTests
     public async Task Body_without_a_count_records_success_without_records_processed()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         var ran = false;
 
         await job.RunAsync((_, _) =>
@@ -193,8 +181,8 @@ public sealed class RunAsyncTests
         Assert.Multiple(() =>
         {
             Assert.That(ran, Is.True);
-            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
-            Assert.That(_server.Row!["records_processed"], Is.Null);
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
+            Assert.That(Server.Row!["records_processed"], Is.Null);
         });
     }
 
@@ -202,7 +190,7 @@ public sealed class RunAsyncTests
     public void Body_without_a_count_that_throws_is_recorded_as_error()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
         var original = new InvalidOperationException("boom");
 
         var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException(original)));
@@ -210,7 +198,7 @@ public sealed class RunAsyncTests
         Assert.Multiple(() =>
         {
             Assert.That(thrown, Is.SameAs(original));
-            Assert.That(_server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
         });
     }
 
@@ -218,13 +206,13 @@ public sealed class RunAsyncTests
     public void Null_body_is_rejected_before_anything_is_sent()
     {
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(), http);
+        using var job = new Job("orders", Server.Options(), http);
 
         Assert.Multiple(() =>
         {
             Assert.That(() => job.RunAsync((Func<DateTimeOffset?, CancellationToken, Task<long>>)null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("body"));
             Assert.That(() => job.RunAsync((Func<DateTimeOffset?, CancellationToken, Task>)null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("body"));
-            Assert.That(_server.Server.LogEntries, Is.Empty);
+            Assert.That(Server.Server.LogEntries, Is.Empty);
         });
     }
 

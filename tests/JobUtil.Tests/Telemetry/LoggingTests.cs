@@ -4,28 +4,16 @@ using Microsoft.Extensions.Logging;
 namespace JobUtil.Tests.Telemetry;
 
 [TestFixture]
-public sealed class LoggingTests
+public sealed class LoggingTests : RunServerFixture
 {
     private const string Token = "TOKEN-7f3a9c-NEVER-LOG-ME";
-
-    private RunServer _server = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _server = new RunServer();
-
-    [OneTimeTearDown]
-    public void StopServer() => _server.Dispose();
-
-    [SetUp]
-    public void ResetServer() => _server.Reset();
 
     [Test]
     public async Task A_run_logs_its_start_and_its_end_at_Information_with_name_id_status_and_records()
     {
-        var logs = new CapturingLoggerProvider();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var logs = new CapturingLoggerFactory();
         using var http = new HttpClient();
-        using var job = new Job("orders", _server.Options(o => o.Token = Token), http, loggerFactory: loggerFactory);
+        using var job = new Job("orders", Server.Options(o => o.Token = Token), http, loggerFactory: logs);
 
         await job.RunAsync((_, _) => Task.FromResult(42L));
 
@@ -34,12 +22,12 @@ public sealed class LoggingTests
         Assert.Multiple(() =>
         {
             Assert.That(started.Level, Is.EqualTo(LogLevel.Information));
-            Assert.That(started.State, Does.Contain(new KeyValuePair<string, object?>("JobName", "orders")));
-            Assert.That(started.State, Does.Contain(new KeyValuePair<string, object?>("RunId", 1L)));
+            Assert.That(started.Values["JobName"], Is.EqualTo("orders"));
+            Assert.That(started.Values["RunId"], Is.EqualTo(1L));
             Assert.That(ended.Level, Is.EqualTo(LogLevel.Information));
-            Assert.That(ended.State, Does.Contain(new KeyValuePair<string, object?>("Status", "success")));
-            Assert.That(ended.State, Does.Contain(new KeyValuePair<string, object?>("RecordsProcessed", (long?)42)));
-            Assert.That(ended.State.Select(kv => kv.Key), Does.Contain("DurationMs"));
+            Assert.That(ended.Values["Status"], Is.EqualTo("success"));
+            Assert.That(ended.Values["RecordsProcessed"], Is.EqualTo(42L));
+            Assert.That(ended.Values.Keys, Does.Contain("DurationMs"));
             Assert.That(logs.Entries.Where(e => e.Level >= LogLevel.Warning), Is.Empty);
         });
     }
@@ -47,16 +35,15 @@ public sealed class LoggingTests
     [Test]
     public void A_retry_is_logged_once_at_Warning()
     {
-        var logs = new CapturingLoggerProvider();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var logs = new CapturingLoggerFactory();
         using var http = new HttpClient();
-        _server.PostFailure = 503;
-        using var job = new Job("orders", _server.Options(o =>
+        Server.PostFailure = 503;
+        using var job = new Job("orders", Server.Options(o =>
         {
             o.Token = Token;
             o.MaxRetryAttempts = 1;
             o.RetryBaseDelay = TimeSpan.Zero;
-        }), http, loggerFactory: loggerFactory);
+        }), http, loggerFactory: logs);
 
         Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
 
@@ -69,16 +56,15 @@ public sealed class LoggingTests
     [Test]
     public void The_token_appears_in_no_log_entry_and_in_no_exception_on_any_path()
     {
-        var logs = new CapturingLoggerProvider();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var logs = new CapturingLoggerFactory();
         using var http = new HttpClient();
-        _server.PatchFailure = 401;
-        using var job = new Job("orders", _server.Options(o =>
+        Server.PatchFailure = 401;
+        using var job = new Job("orders", Server.Options(o =>
         {
             o.Token = Token;
             o.MaxRetryAttempts = 1;
             o.RetryBaseDelay = TimeSpan.Zero;
-        }), http, loggerFactory: loggerFactory);
+        }), http, loggerFactory: logs);
 
         var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("body failed"))));
 

@@ -7,22 +7,14 @@ namespace JobUtil.Tests.Telemetry;
 
 [TestFixture]
 [NonParallelizable]
-public sealed class TelemetryTests
+public sealed class TelemetryTests : RunServerFixture
 {
-    private RunServer _server = null!;
     private ConcurrentQueue<Activity> _activities = null!;
     private ActivityListener _listener = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _server = new RunServer();
-
-    [OneTimeTearDown]
-    public void StopServer() => _server.Dispose();
 
     [SetUp]
     public void SetUp()
     {
-        _server.Reset();
         _activities = new ConcurrentQueue<Activity>();
         _listener = new ActivityListener
         {
@@ -40,7 +32,7 @@ public sealed class TelemetryTests
     public async Task Each_operation_is_one_activity_with_job_name_run_id_and_status()
     {
         using var http = new HttpClient();
-        using var job = new Job("telemetry_ok", _server.Options(), http);
+        using var job = new Job("telemetry_ok", Server.Options(), http);
 
         await job.RunAsync((_, _) => Task.FromResult(5L));
 
@@ -60,9 +52,9 @@ public sealed class TelemetryTests
     [Test]
     public void A_failed_operation_sets_error_status_http_status_and_error_type()
     {
-        _server.PostFailure = 403;
+        Server.PostFailure = 403;
         using var http = new HttpClient();
-        using var job = new Job("telemetry_fail", _server.Options(), http);
+        using var job = new Job("telemetry_fail", Server.Options(), http);
 
         Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
 
@@ -95,11 +87,10 @@ public sealed class TelemetryTests
             measurements.Enqueue((instrument.Name, value, ToDictionary(tags))));
         meterListener.Start();
         using var http = new HttpClient();
-        using var ok = new Job("metrics_job", _server.Options(), http);
-        using var failing = new Job("metrics_job", _server.Options(), http);
+        using var ok = new Job("metrics_job", Server.Options(), http);
+        using var failing = new Job("metrics_job", Server.Options(), http);
 
         await ok.RunAsync((_, _) => Task.FromResult(7L));
-        _server.Reset();
         Assert.ThrowsAsync<InvalidOperationException>(() => failing.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("x"))));
 
         var mine = measurements.Where(m => Equals(m.Tags.GetValueOrDefault("jobutil.job.name"), "metrics_job")).ToList();

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace JobUtil.Cli;
+
+/// <summary>
+/// Runs the command given to <c>run</c>: stdin and (in a real process) stdout inherited, stderr copied through as it
+/// arrives while its last line is kept, and signals forwarded.
+/// </summary>
+internal static class ChildCommand
+{
+    // A grandchild that outlives the command can hold stderr open; its output is not worth waiting for.
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The command's exit code and the last non-blank line it wrote to stderr.</summary>
+    internal readonly record struct Exit(int Code, string? LastErrorLine);
+
+    /// <exception cref="System.ComponentModel.Win32Exception">The command could not be started (not found, not executable).</exception>
+    public static async Task<Exit> RunAsync(
+        IReadOnlyList<string> command,
+        IReadOnlyDictionary<string, string> variables,
+        CliConsole console,
+        SignalForwarding signals)
+    {
+        var start = new ProcessStartInfo(command[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = !console.IsProcessConsole,
+        };
+        foreach (var argument in command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in variables)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"The command '{command[0]}' did not start.");
+        signals.Attach(process);
+
+        var tail = new StderrTail();
+        var pumps = new List<Task>(2);
+        if (console.IsProcessConsole)
+        {
+            var raw = Console.OpenStandardError();
+            pumps.Add(CopyAsync(process.StandardError.BaseStream, (buffer, count) => WriteRawAsync(raw, buffer, count), tail));
+        }
+        else
+        {
+            pumps.Add(CopyAsync(process.StandardError.BaseStream, DecodeTo(console.Error), tail));
+            pumps.Add(CopyAsync(process.StandardOutput.BaseStream, DecodeTo(console.Out), null));
+        }
+
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(pumps).WaitAsync(DrainGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return new Exit(process.ExitCode, tail.LastLine);
+    }
+
+    private static async Task CopyAsync(Stream from, Func<byte[], int, Task> write, StderrTail? tail)
+    {
+        var buffer = new byte[8192];
+        int count;
+        while ((count = await from.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            tail?.Append(buffer.AsSpan(0, count));
+            await write(buffer, count).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteRawAsync(Stream to, byte[] buffer, int count)
+    {
+        await to.WriteAsync(buffer.AsMemory(0, count)).ConfigureAwait(false);
+        await to.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static Func<byte[], int, Task> DecodeTo(TextWriter writer)
+    {
+        // One decoder per stream keeps a character split across two reads whole.
+        var decoder = Encoding.UTF8.GetDecoder();
+        return async (buffer, count) =>
+        {
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(count)];
+            var length = decoder.GetChars(buffer, 0, count, chars, 0);
+            await writer.WriteAsync(chars.AsMemory(0, length)).ConfigureAwait(false);
+            await writer.FlushAsync().ConfigureAwait(false);
+        };
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace JobUtil.Cli.Commands;
+
+/// <summary><c>jobutil list</c>: a job's recent runs, newest first, as a table or as JSON lines.</summary>
+internal static class ListCommand
+{
+    public static Command Create(CliConsole console, ConnectionOptions connection)
+    {
+        var name = CliCommands.RequiredText("--name", "The ETL job's name.");
+        var limit = new Option<int>("--limit") { Description = "How many runs to show, 1 to 10000.", DefaultValueFactory = _ => 20 };
+        limit.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 10000)
+            {
+                result.AddError("--limit must be from 1 to 10000.");
+            }
+        });
+        var json = new Option<bool>("--json") { Description = "Print each run as one JSON line instead of a table." };
+
+        var command = new Command("list", "List a job's recent runs, newest first.") { name, limit, json };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var options = connection.Resolve(parsed, console);
+            var jobName = parsed.GetValue(name)!;
+            using var client = new JobsApiClient();
+            var runs = await client.CreateApi(options, jobName).ListRunsAsync(jobName, parsed.GetValue(limit), cancellationToken).ConfigureAwait(false);
+
+            if (parsed.GetValue(json))
+            {
+                foreach (var run in runs)
+                {
+                    await console.Out.WriteLineAsync(JsonSerializer.Serialize(run, CliJsonContext.Default.JobRecord)).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await console.Out.WriteAsync(RunsTable.Format(runs)).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

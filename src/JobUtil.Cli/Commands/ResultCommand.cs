@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using JobUtil.Internal;
+
+namespace JobUtil.Cli.Commands;
+
+/// <summary><c>jobutil result</c>: records the outcome of a run started earlier (by <c>start</c>) and prints it.</summary>
+internal static class ResultCommand
+{
+    public static Command Create(CliConsole console, ConnectionOptions connection)
+    {
+        var id = new Option<long>("--id") { Description = "The id of the run, as printed by start.", Required = true };
+        var status = new Option<string>("--status") { Description = "success or error.", Required = true };
+        status.AcceptOnlyFromAmong("success", "error");
+        var records = new Option<long?>("--records") { Description = "How many records the run processed (not sent when omitted)." };
+        records.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long?>() < 0)
+            {
+                result.AddError("--records must not be negative.");
+            }
+        });
+        var message = new Option<string?>("--message") { Description = "A message, such as the error (not sent when omitted)." };
+
+        var command = new Command("result", "Record the outcome of run ID and print the run as one JSON line.") { id, status, records, message };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var options = connection.Resolve(parsed, console);
+            var runId = parsed.GetValue(id);
+            using var client = new JobsApiClient();
+            var api = client.CreateApi(options, $"run {runId}");
+
+            // By id, with no Job: the run was started by another process, so no current run exists here.
+            var update = new RunUpdate(
+                DateTimeOffset.UtcNow,
+                parsed.GetValue(status) == "success" ? JobStatus.Success : JobStatus.Error,
+                parsed.GetValue(records),
+                parsed.GetValue(message));
+            var run = await api.UpdateRunAsync(runId, update, cancellationToken).ConfigureAwait(false);
+            await console.Out.WriteLineAsync(JsonSerializer.Serialize(run, CliJsonContext.Default.JobRecord)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

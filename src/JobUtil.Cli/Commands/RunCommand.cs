@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.ComponentModel;
+using System.Globalization;
+
+namespace JobUtil.Cli.Commands;
+
+/// <summary>
+/// <c>jobutil run</c>: wraps any command as a tracked run. Reads the watermark, starts a run, runs the command with
+/// the watermark in its environment, records success (with the count the command wrote) or error (with its exit
+/// code and last stderr line), and exits with the command's code.
+/// </summary>
+internal static class RunCommand
+{
+    public const string RunIdVariable = "JOBUTIL_RUN_ID";
+    public const string SinceVariable = "JOBUTIL_SINCE";
+    public const string SinceIsoVariable = "JOBUTIL_SINCE_ISO";
+    public const string RecordsFileVariable = "JOBUTIL_RECORDS_FILE";
+
+    public static Command Create(CliConsole console, ConnectionOptions connection)
+    {
+        var name = CliCommands.RequiredText("--name", "The ETL job's name.");
+        var source = CliCommands.RequiredText("--source", "The name of the source the job reads.");
+        var destination = CliCommands.RequiredText("--destination", "The name of the destination the job writes.");
+        var defaultSince = new Option<string?>("--default-since")
+        {
+            Description = $"The watermark when the job has no successful run yet: unix seconds or ISO 8601 (default: {SinceVariable} is empty).",
+        };
+        defaultSince.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && Timestamps.Parse(text) is null)
+            {
+                result.AddError($"--default-since must be unix seconds or an ISO 8601 timestamp with an offset; '{text}' is neither.");
+            }
+        });
+        var command = new Argument<string[]>("command")
+        {
+            Description = "The command to run and its arguments, after --.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+
+        var run = new Command("run", $"Run a command as a tracked run of the job; it gets {RunIdVariable}, {SinceVariable}, {SinceIsoVariable} and {RecordsFileVariable}.")
+        {
+            name, source, destination, defaultSince, command,
+        };
+        run.SetAction(async (parsed, _) =>
+        {
+            var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination));
+            using var client = new JobsApiClient();
+            using var job = client.CreateJob(parsed.GetValue(name)!, options);
+            using var signals = new SignalForwarding();
+            var fallback = parsed.GetValue(defaultSince) is { } text ? Timestamps.Parse(text) : null;
+            return await RunAsync(job, parsed.GetValue(command)!, fallback, options.OutcomeTimeout, console, signals).ConfigureAwait(false);
+        });
+        return run;
+    }
+
+    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, TimeSpan outcomeTimeout, CliConsole console, SignalForwarding signals)
+    {
+        DateTimeOffset? since;
+        JobRecord started;
+        try
+        {
+            since = await job.MostRecentAsync(signals.Interrupted).ConfigureAwait(false) ?? fallback;
+            started = await job.StartAsync(signals.Interrupted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (signals.Received is { } signal)
+        {
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} before the command started.").ConfigureAwait(false);
+            return SignalForwarding.ExitCodeFor(signal);
+        }
+
+        var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{started.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
+        try
+        {
+            await File.WriteAllBytesAsync(recordsFile, []).ConfigureAwait(false);
+            var variables = new Dictionary<string, string>
+            {
+                [RunIdVariable] = started.Id.ToString(CultureInfo.InvariantCulture),
+                [SinceVariable] = since is { } s ? Timestamps.ToUnixSeconds(s) : string.Empty,
+                [SinceIsoVariable] = since is { } i ? Timestamps.ToIso(i) : string.Empty,
+                [RecordsFileVariable] = recordsFile,
+            };
+
+            var (exitCode, outcome) = await RunCommandAsync(command, variables, console, signals).ConfigureAwait(false);
+            long? count = null;
+            if (exitCode == 0)
+            {
+                count = await ReadCountAsync(recordsFile, console).ConfigureAwait(false);
+            }
+
+            // Recorded even after a signal: that is why jobutil took the signal over.
+            using var recording = new CancellationTokenSource(outcomeTimeout);
+            try
+            {
+                await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, recording.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+            {
+                var reason = e is JobsApiException ? e.Message : "it did not complete in time.";
+                await console.Error.WriteLineAsync($"jobutil: the command exited with code {exitCode}, but run {started.Id} could not be recorded: {reason}").ConfigureAwait(false);
+                return exitCode == 0 ? ExitCodes.ApiFailure : exitCode;
+            }
+
+            return exitCode;
+        }
+        finally
+        {
+            File.Delete(recordsFile);
+        }
+    }
+
+    /// <summary>Runs the command; its exit code and, when it failed, the message to record.</summary>
+    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, CliConsole console, SignalForwarding signals)
+    {
+        if (signals.Received is { } early)
+        {
+            return (SignalForwarding.ExitCodeFor(early), $"interrupted by {early} before the command started");
+        }
+
+        ChildCommand.Exit exit;
+        try
+        {
+            exit = await ChildCommand.RunAsync(command, variables, console, signals).ConfigureAwait(false);
+        }
+        catch (Win32Exception e)
+        {
+            var message = $"could not start '{command[0]}': {e.Message}";
+            await console.Error.WriteLineAsync($"jobutil: {message}").ConfigureAwait(false);
+            return (ExitCodes.CommandNotFound, message);
+        }
+
+        if (exit.Code == 0)
+        {
+            return (0, null);
+        }
+
+        var text = signals.Received is { } signal
+            ? $"interrupted by {signal}: exit code {exit.Code.ToString(CultureInfo.InvariantCulture)}"
+            : $"exit code {exit.Code.ToString(CultureInfo.InvariantCulture)}";
+        if (exit.LastErrorLine is { } line)
+        {
+            text += ": " + line;
+        }
+
+        return (exit.Code, text.Length <= Job.MaxRecordedMessageLength ? text : text[..(Job.MaxRecordedMessageLength - 1)] + "…");
+    }
+
+    /// <summary>The count the command wrote to the records file; none when it wrote nothing or something else.</summary>
+    private static async Task<long?> ReadCountAsync(string path, CliConsole console)
+    {
+        var text = File.Exists(path) ? (await File.ReadAllTextAsync(path).ConfigureAwait(false)).Trim() : string.Empty;
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        {
+            return count;
+        }
+
+        var shown = text.Length <= 40 ? text : text[..40] + "…";
+        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count; the run is recorded without one.").ConfigureAwait(false);
+        return null;
+    }
+}

@@ -1,0 +1,97 @@
+using JobUtil.Testing;
+
+namespace JobUtil.Cli.Tests;
+
+/// <summary>jobutil run as a real process: signals, its stdout, and a server that is down.</summary>
+[NonParallelizable]
+public class RunProcessTests
+{
+    private FakeJobsApi _api = null!;
+
+    [OneTimeSetUp]
+    public void StartServer() => _api = FakeJobsApi.Start();
+
+    [OneTimeTearDown]
+    public void StopServer() => _api.Dispose();
+
+    [SetUp]
+    public void Reset() => _api.Reset();
+
+    [Test]
+    public async Task SIGTERM_is_forwarded_to_the_command_and_the_run_recorded_as_error_before_jobutil_exits()
+    {
+        // The command stops on SIGTERM in its own way: proof the signal reached it rather than jobutil killing it.
+        using var jobutil = Run("trap 'echo stopping on TERM >&2; exit 5' TERM; echo ready >&2; while :; do sleep 0.05; done");
+        await jobutil.WaitForStderrLineAsync("ready");
+
+        jobutil.Signal("TERM");
+        var (exitCode, _) = await jobutil.WaitForExitAsync();
+
+        var run = _api.Rows.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(5), jobutil.Stderr);
+            Assert.That(run.Status, Is.EqualTo("error"));
+            Assert.That(run.Message, Is.EqualTo("interrupted by SIGTERM: exit code 5: stopping on TERM"));
+            Assert.That(run.EndDate, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task SIGINT_is_forwarded_and_a_command_killed_by_it_is_recorded_as_error_with_code_130()
+    {
+        using var jobutil = Run("echo ready >&2; exec sleep 60");
+        await jobutil.WaitForStderrLineAsync("ready");
+
+        jobutil.Signal("INT");
+        var (exitCode, _) = await jobutil.WaitForExitAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(130), jobutil.Stderr);
+            Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
+            Assert.That(_api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 130: ready"));
+        });
+    }
+
+    [Test]
+    public async Task The_commands_stdout_passes_through_byte_for_byte_and_its_count_is_recorded()
+    {
+        using var jobutil = Run("printf 'a\\tb\\r\\n\\303\\251t\\303\\251\\nno newline'; echo 7 > \"$JOBUTIL_RECORDS_FILE\"");
+
+        var (exitCode, stdout) = await jobutil.WaitForExitAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(0), jobutil.Stderr);
+            Assert.That(stdout, Is.EqualTo("a\tb\r\nété\nno newline"));
+            Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public async Task When_the_server_is_down_the_command_is_not_started_and_jobutil_exits_1_with_one_line()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");
+        string url;
+        using (var stopped = FakeJobsApi.Start())
+        {
+            url = stopped.Url;
+        }
+
+        using var jobutil = JobUtilProcess.Start(url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
+        var (exitCode, stdout) = await jobutil.WaitForExitAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(File.Exists(marker), Is.False, "the command ran although the Jobs API could not be reached");
+            Assert.That(stdout, Is.Empty);
+            Assert.That(jobutil.Stderr.Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(jobutil.Stderr, Does.StartWith("jobutil: ").And.Contain("could not reach"));
+        });
+    }
+
+    private JobUtilProcess Run(string script)
+        => JobUtilProcess.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using JobUtil.Testing;
+
+namespace JobUtil.Cli.Tests;
+
+public class StartAndResultTests
+{
+    private FakeJobsApi _api = null!;
+
+    [OneTimeSetUp]
+    public void StartServer() => _api = FakeJobsApi.Start();
+
+    [OneTimeTearDown]
+    public void StopServer() => _api.Dispose();
+
+    [SetUp]
+    public void Reset() => _api.Reset();
+
+    [Test]
+    public async Task Start_inserts_an_in_progress_run_and_prints_it_as_one_JSON_line()
+    {
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "start", "--name", "nightly", "--source", "crm", "--destination", "warehouse");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.StdoutLines, Has.Length.EqualTo(1));
+        var printed = JsonDocument.Parse(result.StdoutLines[0]).RootElement;
+        var row = _api.Rows.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.Status, Is.EqualTo("in_progress"));
+            Assert.That((row.Name, row.Source, row.Destination), Is.EqualTo(("nightly", "crm", "warehouse")));
+            Assert.That(printed.GetProperty("id").GetInt64(), Is.EqualTo(row.Id));
+            Assert.That(printed.GetProperty("status").GetString(), Is.EqualTo("in_progress"));
+            Assert.That(printed.GetProperty("name").GetString(), Is.EqualTo("nightly"));
+            Assert.That(printed.GetProperty("end_date").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(printed.GetProperty("start_date").GetDateTimeOffset(), Is.EqualTo(row.StartDate));
+        });
+    }
+
+    [Test]
+    public async Task Result_records_success_with_the_count_on_the_run_with_that_id()
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "503");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        var row = _api.Rows.Single();
+        var printed = JsonDocument.Parse(result.StdoutLines.Single()).RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.Status, Is.EqualTo("success"));
+            Assert.That(row.RecordsProcessed, Is.EqualTo(503));
+            Assert.That(row.EndDate, Is.Not.Null);
+            Assert.That(printed.GetProperty("status").GetString(), Is.EqualTo("success"));
+            Assert.That(printed.GetProperty("records_processed").GetInt64(), Is.EqualTo(503));
+        });
+    }
+
+    [Test]
+    public async Task Result_records_an_error_with_its_message_and_sends_no_count_when_none_is_given()
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "error", "--message", "disk full");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        var row = _api.Rows.Single();
+        var patch = _api.Requests.Single(r => r.Method == "PATCH");
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.Status, Is.EqualTo("error"));
+            Assert.That(row.Message, Is.EqualTo("disk full"));
+            Assert.That(patch.Body, Does.Not.Contain("records_processed"));
+        });
+    }
+
+    [Test]
+    public async Task Result_for_a_run_that_does_not_exist_exits_1()
+    {
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", "4242", "--status", "success");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stdout, Is.Empty);
+            Assert.That(result.Stderr, Does.Contain("4242").And.Contain("not found"));
+        });
+    }
+
+    [Test]
+    public async Task Start_refused_by_the_server_exits_1_with_one_line()
+    {
+        _api.FailNext(1, 503, "POST");
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "start", "--name", "nightly", "--source", "crm", "--destination", "warehouse");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stdout, Is.Empty);
+            Assert.That(result.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(_api.Rows, Is.Empty);
+        });
+    }
+}
