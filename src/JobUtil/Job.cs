@@ -32,6 +32,10 @@ public class Job : IDisposable
     private readonly object _gate = new();
     private JobRecord? _current;
 
+    // RunAsync could not record the current run's outcome: it stays in_progress on the server, but must not block
+    // this job's next run.
+    private bool _currentAbandoned;
+
     /// <summary>
     /// Creates a job the way the original client did, with its own <see cref="HttpClient"/> (disposed with the job).
     /// </summary>
@@ -164,8 +168,15 @@ public class Job : IDisposable
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual async Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
     {
-        var current = Current;
-        if (current is not null && current.Status == JobStatus.InProgress)
+        JobRecord? current;
+        bool abandoned;
+        lock (_gate)
+        {
+            current = _current;
+            abandoned = _currentAbandoned;
+        }
+
+        if (current is not null && current.Status == JobStatus.InProgress && !abandoned)
         {
             throw new InvalidOperationException(
                 $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run.");
@@ -209,9 +220,9 @@ public class Job : IDisposable
                 $"A run's result must be JobStatus.Success or JobStatus.Error, not '{status}'.", nameof(status));
         }
 
-        if (recordsProcessed < 0)
+        if (recordsProcessed is < 0 or > MaxRecordsProcessed)
         {
-            throw new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, "The number of records processed must not be negative.");
+            throw new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, RecordsRangeMessage);
         }
 
         var current = Current ?? throw new InvalidOperationException(
@@ -259,33 +270,8 @@ public class Job : IDisposable
             throw new ArgumentNullException(nameof(body));
         }
 
-        var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
-        var run = await StartAsync(cancellationToken).ConfigureAwait(false);
-
-        long count;
-        try
-        {
-            count = await body(since, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failure)
-        {
-            var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            var message = cancelled ? "The run was cancelled." : Bound($"{failure.GetType().FullName}: {failure.Message}");
-            await RecordFailureAsync(run, failure, message).ConfigureAwait(false);
-            throw;
-        }
-
-        if (count < 0)
-        {
-            var failure = new InvalidOperationException($"The body of job '{Name}' returned a negative record count ({count}).");
-            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
-            throw failure;
-        }
-
-        // The work is done: record it even if the caller cancels now, within a bounded time.
-        using var outcome = new CancellationTokenSource(_options.OutcomeTimeout);
-        await ResultAsync(JobStatus.Success, count, null, outcome.Token).ConfigureAwait(false);
-        return count;
+        var count = await RunCoreAsync(async (since, ct) => (long?)await body(since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return count!.Value;
     }
 
     /// <summary>
@@ -325,13 +311,24 @@ public class Job : IDisposable
     /// <summary>Describes the job (name, source, destination, current run); never the token.</summary>
     public override string ToString() => $"Job {Name} ({Source} -> {Destination}), current run: {Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
-    private async Task RunWithoutCountAsync(Func<DateTimeOffset?, CancellationToken, Task> body, CancellationToken cancellationToken)
+    private Task RunWithoutCountAsync(Func<DateTimeOffset?, CancellationToken, Task> body, CancellationToken cancellationToken)
+        => RunCoreAsync(
+            async (since, ct) =>
+            {
+                await body(since, ct).ConfigureAwait(false);
+                return null;
+            },
+            cancellationToken);
+
+    private async Task<long?> RunCoreAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken)
     {
         var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
         var run = await StartAsync(cancellationToken).ConfigureAwait(false);
+
+        long? count;
         try
         {
-            await body(since, cancellationToken).ConfigureAwait(false);
+            count = await body(since, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
@@ -341,21 +338,43 @@ public class Job : IDisposable
             throw;
         }
 
-        using var outcome = new CancellationTokenSource(_options.OutcomeTimeout);
-        await ResultAsync(JobStatus.Success, null, null, outcome.Token).ConfigureAwait(false);
+        if (count is < 0 or > MaxRecordsProcessed)
+        {
+            var failure = new InvalidOperationException($"The body of job '{Name}' returned {count} records. {RecordsRangeMessage}");
+            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
+            throw failure;
+        }
+
+        // The work is done: record it whatever the caller does now. Not the caller's token, so a late cancellation
+        // cannot lose a finished run; JobOptions.TotalTimeout still bounds it.
+        try
+        {
+            await ResultAsync(JobStatus.Success, count, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            AbandonCurrent();
+            throw;
+        }
+
+        return count;
     }
 
     /// <summary>Records the error of a failed run without ever replacing the original failure.</summary>
     private async Task RecordFailureAsync(JobRecord run, Exception failure, string message)
     {
         // Not the caller's token: it may be the reason we are here.
-        using var outcome = new CancellationTokenSource(_options.OutcomeTimeout);
+        using var outcome = CreateTimeoutSource(_options.OutcomeTimeout);
         try
         {
             await ResultAsync(JobStatus.Error, null, message, outcome.Token).ConfigureAwait(false);
         }
-        catch (Exception recordingFailure)
+        catch (Exception caught)
         {
+            var recordingFailure = caught is OperationCanceledException && outcome.IsCancellationRequested
+                ? new JobsApiException(0, $"Recording the error of run {run.Id} timed out after {_options.OutcomeTimeout.TotalSeconds:0.###} s (JobOptions.OutcomeTimeout).", null, caught) { IsTransient = true }
+                : caught;
+            AbandonCurrent();
             Log.OutcomeNotRecorded(_logger, recordingFailure, Name, run.Id);
             try
             {
@@ -368,11 +387,30 @@ public class Job : IDisposable
         }
     }
 
+    private CancellationTokenSource CreateTimeoutSource(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return new CancellationTokenSource();
+        }
+
+#if NET
+        return new CancellationTokenSource(timeout, _time);
+#else
+        return _time.CreateCancellationTokenSource(timeout);
+#endif
+    }
+
     /// <summary>
     /// The key under which <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
     /// stores, in the body's exception's <see cref="Exception.Data"/>, the exception that prevented recording the error.
     /// </summary>
     public const string RecordingFailureKey = "JobUtil.RecordingFailure";
+
+    // The records_processed column is an INTEGER.
+    private const long MaxRecordsProcessed = int.MaxValue;
+
+    private const string RecordsRangeMessage = "The number of records processed must be from 0 to 2147483647 (the records_processed column is an INTEGER).";
 
     private static string Bound(string message)
         => message.Length <= MaxRecordedMessageLength ? message : message.Substring(0, MaxRecordedMessageLength - 1) + "…";
@@ -389,6 +427,15 @@ public class Job : IDisposable
         lock (_gate)
         {
             _current = run;
+            _currentAbandoned = false;
+        }
+    }
+
+    private void AbandonCurrent()
+    {
+        lock (_gate)
+        {
+            _currentAbandoned = true;
         }
     }
 
