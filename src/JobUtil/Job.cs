@@ -30,6 +30,8 @@ public class Job : IDisposable
     private readonly JobOptions _options = new();
     private readonly HttpClient? _ownedClient;
     private readonly object _gate = new();
+    private readonly Action<JobRecord>? _onStarted;
+    private readonly Action<JobRecord>? _onEnded;
     private JobRecord? _current;
 
     // RunAsync could not record the current run's outcome: it stays in_progress on the server, but must not block
@@ -105,6 +107,8 @@ public class Job : IDisposable
         _logger = (ILogger?)loggerFactory?.CreateLogger<Job>() ?? NullLogger.Instance;
         _ownedClient = ownsClient ? httpClient : null;
         _api = new JobsApi(httpClient, _options, _time, _logger, name);
+        _onStarted = OnStarted;
+        _onEnded = OnEnded;
     }
 
     /// <summary>The ETL job's name.</summary>
@@ -166,7 +170,7 @@ public class Job : IDisposable
     /// <exception cref="InvalidOperationException">The current run is still in progress: record its result first.</exception>
     /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
+    public virtual Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
     {
         JobRecord? current;
         bool abandoned;
@@ -178,18 +182,24 @@ public class Job : IDisposable
 
         if (current is not null && current.Status == JobStatus.InProgress && !abandoned)
         {
-            throw new InvalidOperationException(
-                $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run.");
+            return Task.FromException<JobRecord>(new InvalidOperationException(
+                $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run."));
         }
 
+        // Untraced, the request's own task is returned: the bookkeeping runs in it (OnStarted), in no frame of its own.
+        return Telemetry.Source.HasListeners()
+            ? StartTracedAsync(cancellationToken)
+            : _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken, _onStarted);
+    }
+
+    private async Task<JobRecord> StartTracedAsync(CancellationToken cancellationToken)
+    {
         using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
         try
         {
-            var run = await _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken).ConfigureAwait(false);
-            SetCurrent(run);
+            var run = await _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken, _onStarted).ConfigureAwait(false);
             activity?.SetTag(Telemetry.RunIdTag, run.Id);
             activity?.SetTag(Telemetry.StatusTag, run.Status.Value);
-            Log.RunStarted(_logger, Name, run.Id, Source, Destination);
             return run;
         }
         catch (Exception e)
@@ -212,45 +222,71 @@ public class Job : IDisposable
     /// <exception cref="InvalidOperationException">No run has been started.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
+    public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
     {
         if (!status.IsFinal)
         {
-            throw new ArgumentException(
-                $"A run's result must be JobStatus.Success or JobStatus.Error, not '{status}'.", nameof(status));
+            return Task.FromException<JobRecord>(new ArgumentException(
+                $"A run's result must be JobStatus.Success or JobStatus.Error, not '{status}'.", nameof(status)));
         }
 
         if (recordsProcessed is < 0 or > MaxRecordsProcessed)
         {
-            throw new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, RecordsRangeMessage);
+            return Task.FromException<JobRecord>(new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, RecordsRangeMessage));
         }
 
-        var current = Current ?? throw new InvalidOperationException(
-            $"Job '{Name}' has no current run. Call StartAsync before ResultAsync.");
+        var current = Current;
+        if (current is null)
+        {
+            return Task.FromException<JobRecord>(new InvalidOperationException(
+                $"Job '{Name}' has no current run. Call StartAsync before ResultAsync."));
+        }
 
+        // Untraced, the request's own task is returned: the bookkeeping runs in it (OnEnded), in no frame of its own.
+        return Telemetry.Source.HasListeners()
+            ? ResultTracedAsync(current, status, recordsProcessed, message, cancellationToken)
+            : _api.UpdateRunAsync(current.Id, EndOf(current, status, recordsProcessed, message), cancellationToken, _onEnded);
+    }
+
+    private async Task<JobRecord> ResultTracedAsync(JobRecord current, JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
+    {
         using var activity = Telemetry.StartOperation("JobUtil.Result", Name);
         activity?.SetTag(Telemetry.RunIdTag, current.Id);
         activity?.SetTag(Telemetry.StatusTag, status.Value);
         try
         {
-            // The table requires end_date >= start_date; a clock that stepped back must not make the update fail.
-            var end = Now();
-            if (end < current.StartDate)
-            {
-                end = current.StartDate;
-            }
-
-            var run = await _api.UpdateRunAsync(current.Id, new RunUpdate(end, status, recordsProcessed, message), cancellationToken).ConfigureAwait(false);
-            SetCurrent(run);
-            Telemetry.RecordOutcome(run);
-            Log.RunEnded(_logger, Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
-            return run;
+            return await _api.UpdateRunAsync(current.Id, EndOf(current, status, recordsProcessed, message), cancellationToken, _onEnded).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             Telemetry.Fail(activity, e);
             throw;
         }
+    }
+
+    private RunUpdate EndOf(JobRecord current, JobStatus status, long? recordsProcessed, string? message)
+    {
+        // The table requires end_date >= start_date; a clock that stepped back must not make the update fail.
+        var end = Now();
+        if (end < current.StartDate)
+        {
+            end = current.StartDate;
+        }
+
+        return new RunUpdate(end, status, recordsProcessed, message);
+    }
+
+    private void OnStarted(JobRecord run)
+    {
+        SetCurrent(run);
+        Log.RunStarted(_logger, Name, run.Id, Source, Destination);
+    }
+
+    private void OnEnded(JobRecord run)
+    {
+        SetCurrent(run);
+        Telemetry.RecordOutcome(run);
+        Log.RunEnded(_logger, Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
     }
 
     /// <summary>
