@@ -105,6 +105,7 @@ internal sealed partial class JobsApi
         {
             using var request = Api.CreateRequest(HttpMethod.Get, url, null);
             using var response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            Telemetry.ResponseReceived(response);
             if (!response.IsSuccessStatusCode)
             {
                 throw await Api.ErrorAsync(response, operation, cancellationToken).ConfigureAwait(false);
@@ -126,6 +127,7 @@ internal sealed partial class JobsApi
         {
             using var request = Api.CreateRequest(HttpMethod.Get, url, null);
             using var response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            Telemetry.ResponseReceived(response);
             if (!response.IsSuccessStatusCode)
             {
                 throw await Api.ErrorAsync(response, operation, cancellationToken).ConfigureAwait(false);
@@ -166,6 +168,7 @@ internal sealed partial class JobsApi
             {
                 using var request = Api.CreateRequest(HttpMethod.Post, Api._table, JsonContent.Create(run, JobsJsonContext.Default.NewRun));
                 response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                Telemetry.ResponseReceived(response);
                 if (!response.IsSuccessStatusCode)
                 {
                     using (response)
@@ -177,7 +180,7 @@ internal sealed partial class JobsApi
             catch (JobsApiException e)
             {
                 _possiblyCommitted |= ResponseErrors.OutcomeUnknown(e.Status);
-                if (e.Status == 409 && e.ErrorCode == "23505")
+                if (IsOverlapGuard(e))
                 {
                     throw new JobAlreadyRunningException(run.Name, $"{operation} failed: another run of this job is still in progress (409, overlap guard [code 23505]). {e.ServerMessage}".TrimEnd())
                     {
@@ -223,6 +226,7 @@ internal sealed partial class JobsApi
             using (var request = Api.CreateRequest(Patch, string.Concat(Api._table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), JsonContent.Create(update, JobsJsonContext.Default.RunUpdate)))
             {
                 response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                Telemetry.ResponseReceived(response);
             }
 
             using (response)

@@ -136,6 +136,7 @@ internal sealed partial class JobsApi
             .ToString();
         using var request = CreateRequest(HttpMethod.Get, url, null);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        Telemetry.ResponseReceived(response);
         if (!response.IsSuccessStatusCode)
         {
             throw await ErrorAsync(response, operation, cancellationToken).ConfigureAwait(false);
@@ -144,6 +145,15 @@ internal sealed partial class JobsApi
         var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken).ConfigureAwait(false);
         return rows.Length == 0 ? null : rows[0];
     }
+
+    /// <summary>
+    /// A unique violation on the job's name (the overlap guard of db/schema.sql, whatever its index is called), not
+    /// any 23505: a primary key clash after a restore, say, is a different problem and keeps its own message.
+    /// </summary>
+    private static bool IsOverlapGuard(JobsApiException e)
+        => e.Status == 409 && e.ErrorCode == "23505"
+            && ((e.Details?.Contains("Key (name)=") ?? false)
+                || (e.ServerMessage?.Contains("jobs_one_in_progress_per_name") ?? false));
 
     /// <summary>The request every call sends: JSON accepted, the representation asked for when there is a body, the token.</summary>
     private HttpRequestMessage CreateRequest(HttpMethod method, string url, HttpContent? content)
@@ -179,8 +189,9 @@ internal sealed partial class JobsApi
         {
             rows = await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
+            // InvalidOperationException: a charset .NET does not know (a proxy's windows-1252 page, say).
             throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken).ConfigureAwait(false);
         }
 
