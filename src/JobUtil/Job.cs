@@ -189,7 +189,39 @@ public class Job : IDisposable
         // Untraced, the request's own task is returned: the bookkeeping runs in it (OnStarted), in no frame of its own.
         return Telemetry.Source.HasListeners()
             ? StartTracedAsync(cancellationToken)
-            : _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken, _onStarted);
+            : InsertAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken);
+    }
+
+    // A token that cannot be cancelled leaves nothing to clean up: the request's own task is returned as it is.
+    private Task<JobRecord> InsertAsync(NewRun run, CancellationToken cancellationToken)
+        => cancellationToken.CanBeCanceled
+            ? InsertCancellableAsync(run, cancellationToken)
+            : _api.InsertRunAsync(run, cancellationToken, _onStarted);
+
+    /// <summary>
+    /// A start the caller cancels may already be committed on the server, with nobody left to end it: look it up and
+    /// record it as an error (within <see cref="JobOptions.OutcomeTimeout"/>, best effort), then let the cancellation go on.
+    /// </summary>
+    private async Task<JobRecord> InsertCancellableAsync(NewRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.InsertRunAsync(run, cancellationToken, _onStarted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            using var outcome = CreateTimeoutSource(_options.OutcomeTimeout);
+            try
+            {
+                await _api.AbandonStartAsync(run, Now(), outcome.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+            {
+                Log.CancelledStartNotRecorded(_logger, e, Name);
+            }
+
+            throw;
+        }
     }
 
     private async Task<JobRecord> StartTracedAsync(CancellationToken cancellationToken)
@@ -197,7 +229,7 @@ public class Job : IDisposable
         using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
         try
         {
-            var run = await _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken, _onStarted).ConfigureAwait(false);
+            var run = await InsertAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken).ConfigureAwait(false);
             activity?.SetTag(Telemetry.RunIdTag, run.Id);
             activity?.SetTag(Telemetry.StatusTag, run.Status.Value);
             return run;

@@ -118,6 +118,20 @@ internal sealed partial class JobsApi
 
     private static string StartOperation(string name) => $"Starting a run of job '{name}'";
 
+    /// <summary>
+    /// After the caller cancelled a start whose POST may have reached the server: finds the run this client chose and,
+    /// when it was committed, records it as an error, so no row is left in progress with nobody to end it.
+    /// </summary>
+    /// <returns>The run as recorded, or <see langword="null"/> when the POST had not been committed.</returns>
+    public async Task<JobRecord?> AbandonStartAsync(NewRun run, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var operation = $"Recording the cancelled start of job '{run.Name}'";
+        var started = await FindStartedRunAsync(run, operation, cancellationToken).ConfigureAwait(false);
+        return started is null
+            ? null
+            : await UpdateRunAsync(started.Id, new RunUpdate(end < started.StartDate ? started.StartDate : end, JobStatus.Error, null, "The start was cancelled before its response arrived."), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Percent-encodes a filter value (RFC 3986 unreserved characters stay as they are).</summary>
     internal static string Encode(string value) => Uri.EscapeDataString(value);
 

@@ -24,4 +24,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "OutcomeNotRecorded", Level = LogLevel.Error,
         Message = "Job {JobName} run {RunId} failed and its error could not be recorded; the run may stay in_progress")]
     public static partial void OutcomeNotRecorded(ILogger logger, Exception exception, string jobName, long runId);
+
+    [LoggerMessage(EventId = 6, EventName = "CancelledStartNotRecorded", Level = LogLevel.Warning,
+        Message = "Job {JobName}: a start was cancelled while its request was in flight, and whether it created a run could not be checked; a run may stay in_progress")]
+    public static partial void CancelledStartNotRecorded(ILogger logger, Exception exception, string jobName);
 }

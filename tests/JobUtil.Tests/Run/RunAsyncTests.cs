@@ -317,6 +317,27 @@ public sealed class RunAsyncTests : RunServerFixture
         });
     }
 
+    [Test]
+    public async Task A_start_cancelled_after_its_row_was_stored_records_that_run_as_error()
+    {
+        var stored = Server.HoldPost();
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(), http);
+        using var cts = new CancellationTokenSource();
+
+        var start = job.StartAsync(cts.Token);
+        await stored.WaitAsync(TimeSpan.FromSeconds(30));
+        await cts.CancelAsync();
+
+        Assert.That(async () => await start, Throws.InstanceOf<OperationCanceledException>());
+        Assert.Multiple(() =>
+        {
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"), "no row is left in progress with nobody to end it");
+            Assert.That(Server.Row!["message"]!.GetValue<string>(), Does.Contain("cancelled"));
+            Assert.That(job.Current, Is.Null);
+        });
+    }
+
     private static async Task<long> Throw(Exception exception)
     {
         await Task.Yield();

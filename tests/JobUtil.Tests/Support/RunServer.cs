@@ -18,11 +18,12 @@ internal sealed class RunServer : IDisposable
     private readonly object _gate = new();
     private JsonObject? _row;
     private Guid? _slowPatch;
+    private Guid? _heldPost;
 
     public RunServer()
     {
         Server = WireMockServer.Start();
-        Server.Given(Request.Create().WithPath("/jobs").UsingGet()).RespondWith(Response.Create().WithCallback(_ => Get()));
+        Server.Given(Request.Create().WithPath("/jobs").UsingGet()).RespondWith(Response.Create().WithCallback(Get));
         Server.Given(Request.Create().WithPath("/jobs").UsingPost()).RespondWith(Response.Create().WithCallback(Post));
         Server.Given(Request.Create().WithPath("/jobs").UsingPatch()).RespondWith(Response.Create().WithCallback(Patch));
     }
@@ -62,6 +63,26 @@ internal sealed class RunServer : IDisposable
             .RespondWith(Response.Create().WithCallback(Patch).WithDelay(delay));
     }
 
+    /// <summary>
+    /// The next POSTs are stored at once, then answered only after a minute; the task completes when one is stored.
+    /// </summary>
+    public Task HoldPost()
+    {
+        var stored = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _heldPost = Guid.NewGuid();
+        Server.Given(Request.Create().WithPath("/jobs").UsingPost())
+            .WithGuid(_heldPost.Value)
+            .AtPriority(0)
+            .RespondWith(Response.Create().WithCallback(async request =>
+            {
+                var response = Post(request);
+                stored.TrySetResult(true);
+                await Task.Delay(TimeSpan.FromMinutes(1));
+                return response;
+            }));
+        return stored.Task;
+    }
+
     public int Count(string method) => Server.LogEntries.Count(e => e.RequestMessage.Method == method);
 
     public JobOptions Options(Action<JobOptions>? configure = null)
@@ -91,6 +112,12 @@ internal sealed class RunServer : IDisposable
             _slowPatch = null;
         }
 
+        if (_heldPost is { } held)
+        {
+            Server.DeleteMapping(held);
+            _heldPost = null;
+        }
+
         Watermark = null;
         PostFailure = null;
         PatchFailure = null;
@@ -99,8 +126,17 @@ internal sealed class RunServer : IDisposable
 
     public void Dispose() => Server.Stop();
 
-    private ResponseMessage Get()
-        => Json(200, Watermark is null ? "[]" : $"[{{\"start_date\":\"{Watermark}\"}}]");
+    private ResponseMessage Get(IRequestMessage request)
+    {
+        // The lookup of a start whose response was lost asks for the in-progress run; anything else is the watermark.
+        if (request.RawQuery?.Contains("status=eq.in_progress", StringComparison.Ordinal) == true)
+        {
+            var row = Row;
+            return Json(200, row is not null && row["status"]?.GetValue<string>() == "in_progress" ? new JsonArray(row).ToJsonString() : "[]");
+        }
+
+        return Json(200, Watermark is null ? "[]" : $"[{{\"start_date\":\"{Watermark}\"}}]");
+    }
 
     private ResponseMessage Post(IRequestMessage request)
     {
