@@ -92,6 +92,28 @@ public class RunProcessTests
         });
     }
 
+    [Test]
+    public async Task The_command_does_not_get_the_token_under_JOBUTIL_TOKEN_or_any_other_name()
+    {
+        const string token = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiam9ic193cml0ZXIifQ.c2lnbmF0dXJl";
+        var environment = new Dictionary<string, string> { ["JOBUTIL_TOKEN"] = token, ["ETL_API_TOKEN"] = token, ["ETL_OTHER"] = "kept" };
+        using var jobutil = JobUtilProcess.Start(
+            _api.Url,
+            environment,
+            "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--",
+            "sh", "-c", "printenv JOBUTIL_TOKEN; echo \"[$JOBUTIL_TOKEN|$ETL_API_TOKEN|$ETL_OTHER]\"");
+
+        var (exitCode, stdout) = await jobutil.WaitForExitAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(0), jobutil.Stderr);
+            Assert.That(stdout, Is.EqualTo("[||kept]\n"));
+            Assert.That(stdout + jobutil.Stderr, Does.Not.Contain(token));
+            Assert.That(_api.Requests.Select(r => r.Header("Authorization")), Is.All.EqualTo($"Bearer {token}"), "jobutil itself still sends the token");
+        });
+    }
+
     private JobUtilProcess Run(string script)
         => JobUtilProcess.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
 }

@@ -49,12 +49,12 @@ internal static class RunCommand
             using var job = client.CreateJob(parsed.GetValue(name)!, options);
             using var signals = new SignalForwarding();
             var fallback = parsed.GetValue(defaultSince) is { } text ? Timestamps.Parse(text) : null;
-            return await RunAsync(job, parsed.GetValue(command)!, fallback, options.OutcomeTimeout, console, signals).ConfigureAwait(false);
+            return await RunAsync(job, parsed.GetValue(command)!, fallback, options, console, signals).ConfigureAwait(false);
         });
         return run;
     }
 
-    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, TimeSpan outcomeTimeout, CliConsole console, SignalForwarding signals)
+    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, JobOptions options, CliConsole console, SignalForwarding signals)
     {
         DateTimeOffset? since;
         JobRecord started;
@@ -81,7 +81,7 @@ internal static class RunCommand
                 [RecordsFileVariable] = recordsFile,
             };
 
-            var (exitCode, outcome) = await RunCommandAsync(command, variables, console, signals).ConfigureAwait(false);
+            var (exitCode, outcome) = await RunCommandAsync(command, variables, options.Token, console, signals).ConfigureAwait(false);
             long? count = null;
             if (exitCode == 0)
             {
@@ -89,7 +89,7 @@ internal static class RunCommand
             }
 
             // Recorded even after a signal: that is why jobutil took the signal over.
-            using var recording = new CancellationTokenSource(outcomeTimeout);
+            using var recording = new CancellationTokenSource(options.OutcomeTimeout);
             try
             {
                 await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, recording.Token).ConfigureAwait(false);
@@ -110,7 +110,7 @@ internal static class RunCommand
     }
 
     /// <summary>Runs the command; its exit code and, when it failed, the message to record.</summary>
-    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, CliConsole console, SignalForwarding signals)
+    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, string? token, CliConsole console, SignalForwarding signals)
     {
         if (signals.Received is { } early)
         {
@@ -120,7 +120,7 @@ internal static class RunCommand
         ChildCommand.Exit exit;
         try
         {
-            exit = await ChildCommand.RunAsync(command, variables, console, signals).ConfigureAwait(false);
+            exit = await ChildCommand.RunAsync(command, variables, token, console, signals).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {
