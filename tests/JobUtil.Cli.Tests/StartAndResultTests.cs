@@ -75,6 +75,35 @@ public class StartAndResultTests
         });
     }
 
+    [TestCase("2147483648")]
+    [TestCase("-1")]
+    public async Task Result_with_a_count_the_integer_column_cannot_hold_exits_2_before_sending_anything(string records)
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", records);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Stderr, Does.Contain("--records must be from 0 to 2147483647"));
+            Assert.That(result.Stdout, Is.Empty);
+            Assert.That(_api.Requests, Is.Empty);
+            Assert.That(_api.Rows.Single().Status, Is.EqualTo("in_progress"));
+        });
+    }
+
+    [Test]
+    public async Task Result_records_the_largest_count_the_integer_column_holds()
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "2147483647");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
+    }
+
     [Test]
     public async Task Result_for_a_run_that_does_not_exist_exits_1()
     {

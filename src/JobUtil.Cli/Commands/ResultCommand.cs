@@ -12,12 +12,12 @@ internal static class ResultCommand
         var id = new Option<long>("--id") { Description = "The id of the run, as printed by start.", Required = true };
         var status = new Option<string>("--status") { Description = "success or error.", Required = true };
         status.AcceptOnlyFromAmong("success", "error");
-        var records = new Option<long?>("--records") { Description = "How many records the run processed (not sent when omitted)." };
+        var records = new Option<long?>("--records") { Description = $"How many records the run processed, 0 to {RecordCount.Max} (not sent when omitted)." };
         records.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<long?>() < 0)
+            if (result.GetValueOrDefault<long?>() is { } count && !RecordCount.IsValid(count))
             {
-                result.AddError("--records must not be negative.");
+                result.AddError($"--records must be from 0 to {RecordCount.Max} (records_processed is an integer column); it is {count}.");
             }
         });
         var message = new Option<string?>("--message") { Description = "A message, such as the error (not sent when omitted)." };

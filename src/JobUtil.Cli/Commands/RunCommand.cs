@@ -154,13 +154,14 @@ internal static class RunCommand
             return null;
         }
 
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && RecordCount.IsValid(count))
         {
             return count;
         }
 
+        // The command's work is done: a count the table cannot hold must not turn its success into a failed update.
         var shown = text.Length <= 40 ? text : text[..40] + "…";
-        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count; the run is recorded without one.").ConfigureAwait(false);
+        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count from 0 to {RecordCount.Max}; the run is recorded without one.").ConfigureAwait(false);
         return null;
     }
 }
