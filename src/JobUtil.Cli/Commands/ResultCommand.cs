@@ -30,9 +30,12 @@ internal static class ResultCommand
             using var client = new JobsApiClient();
             var api = client.CreateApi(options, $"run {runId}");
 
-            // By id, with no Job: the run was started by another process, so no current run exists here.
+            // By id, with no Job: the run was started by another process, so no current run exists here. That process
+            // may have run on another host whose clock is ahead of this one; the table requires end_date >= start_date.
+            var started = await api.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+            var now = DateTimeOffset.UtcNow;
             var update = new RunUpdate(
-                DateTimeOffset.UtcNow,
+                now < started.StartDate ? started.StartDate : now,
                 parsed.GetValue(status) == "success" ? JobStatus.Success : JobStatus.Error,
                 parsed.GetValue(records),
                 parsed.GetValue(message));

@@ -375,4 +375,27 @@ internal sealed class JobsApi
 
         public JobsApiException? LastFailure;
     }
+
+    /// <summary>Run <paramref name="id"/> as stored; a run that does not exist is <see cref="JobRunNotFoundException"/>.</summary>
+    public Task<JobRecord> GetRunAsync(long id, CancellationToken cancellationToken)
+    {
+        var url = string.Concat(_table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var operation = $"Reading run {id}";
+        return ExecuteAsync(
+            _runPipeline,
+            operation,
+            (url, id, operation, api: this),
+            static async (s, _, ct) =>
+            {
+                using var response = await s.api.SendAsync(HttpMethod.Get, s.url, null, s.operation, ct).ConfigureAwait(false);
+                var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
+                return rows.Length switch
+                {
+                    1 => rows[0],
+                    0 => throw new JobRunNotFoundException(s.id, (int)response.StatusCode, $"{s.operation} failed: run {s.id} was not found. It may have been deleted, or the id is wrong."),
+                    _ => throw await ResponseErrors.UnexpectedBodyAsync(response, s.operation, "an array holding at most the one run with that id", null, ct).ConfigureAwait(false),
+                };
+            },
+            cancellationToken);
+    }
 }
