@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JobUtil.Testing;
 
 namespace JobUtil.Cli.Tests;
@@ -51,6 +52,39 @@ public class RunProcessTests
             Assert.That(exitCode, Is.EqualTo(130), jobutil.Stderr);
             Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
             Assert.That(_api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 130: ready"));
+        });
+    }
+
+    [Test]
+    public async Task A_Ctrl_C_in_the_terminal_reaches_the_command_once_and_is_not_forwarded_again()
+    {
+        Assume.That(JobUtilInTerminal.IsAvailable, "needs util-linux script for a pseudo-terminal");
+
+        // The command counts the SIGINTs it gets and reports the count on SIGUSR1, which only the test sends.
+        const string script = "n=0; trap 'n=$((n+1))' INT; trap 'echo \"got $n INT\" >&2; exit 3' USR1; echo \"pid $$ ready\" >&2; while :; do sleep 0.05; done";
+        using var terminal = JobUtilInTerminal.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
+        await terminal.WaitForAsync("ready");
+        var commandId = System.Text.RegularExpressions.Regex.Match(terminal.Output, @"pid (\d+) ready").Groups[1].Value;
+
+        await terminal.PressCtrlCAsync();
+
+        // jobutil says what it did with the signal only after it has (or has not) forwarded it.
+        await terminal.WaitForAsync("waiting for it to exit.");
+        using (var usr1 = Process.Start("kill", ["-USR1", commandId]))
+        {
+            await usr1.WaitForExitAsync();
+        }
+
+        var exitCode = await terminal.WaitForExitAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(terminal.Output, Does.Contain("jobutil: SIGINT reached the command from the terminal; waiting for it to exit."));
+            Assert.That(terminal.Output, Does.Not.Contain("forwarded"));
+            Assert.That(terminal.Output, Does.Contain("got 1 INT"));
+            Assert.That(exitCode, Is.EqualTo(3), terminal.Output);
+            Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
+            Assert.That(_api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 3: got 1 INT"));
         });
     }
 

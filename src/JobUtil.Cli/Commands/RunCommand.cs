@@ -47,7 +47,7 @@ internal static class RunCommand
             var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination));
             using var client = new JobsApiClient();
             using var job = client.CreateJob(parsed.GetValue(name)!, options);
-            using var signals = new SignalForwarding();
+            using var signals = new SignalForwarding(console.Error);
             var fallback = parsed.GetValue(defaultSince) is { } text ? Timestamps.Parse(text) : null;
             return await RunAsync(job, parsed.GetValue(command)!, fallback, options, console, signals).ConfigureAwait(false);
         });
