@@ -148,6 +148,45 @@ public class RunProcessTests
         });
     }
 
+    [Test]
+    public async Task When_jobutil_itself_fails_after_the_start_the_run_is_recorded_as_error_and_jobutil_exits_1_with_one_line()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");
+
+        // The records file goes in TMPDIR; one that does not exist makes creating it fail once the run has started.
+        using var jobutil = JobUtilProcess.Start(
+            _api.Url,
+            new Dictionary<string, string> { ["TMPDIR"] = "/nonexistent/jobutil-tmp" },
+            "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
+        var (exitCode, stdout) = await jobutil.WaitForExitAsync();
+
+        var run = _api.Rows.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(stdout, Is.Empty);
+            Assert.That(jobutil.Stderr.Split('\n'), Has.Length.EqualTo(1), jobutil.Stderr);
+            Assert.That(jobutil.Stderr, Does.StartWith("jobutil: DirectoryNotFoundException: ").And.Contain("/nonexistent/jobutil-tmp"));
+            Assert.That(File.Exists(marker), Is.False, "the command ran although jobutil could not give it a records file");
+            Assert.That(run.Status, Is.EqualTo("error"));
+            Assert.That(run.EndDate, Is.Not.Null);
+            Assert.That(run.Message, Does.StartWith("jobutil failed: DirectoryNotFoundException: ").And.Contain("/nonexistent/jobutil-tmp"));
+        });
+    }
+
+    [Test]
+    public async Task Verbose_adds_the_stack_trace_to_a_failure_of_jobutil_itself()
+    {
+        using var jobutil = JobUtilProcess.Start(
+            _api.Url,
+            new Dictionary<string, string> { ["TMPDIR"] = "/nonexistent/jobutil-tmp" },
+            "run", "--verbose", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "true");
+        var (exitCode, _) = await jobutil.WaitForExitAsync();
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(jobutil.Stderr, Does.Contain("System.IO.DirectoryNotFoundException").And.Contain(" at "));
+    }
+
     private JobUtilProcess Run(string script)
         => JobUtilProcess.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
 }

@@ -70,6 +70,7 @@ internal static class RunCommand
         }
 
         var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{started.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
+        var recording = false;
         try
         {
             await File.WriteAllBytesAsync(recordsFile, []).ConfigureAwait(false);
@@ -89,10 +90,11 @@ internal static class RunCommand
             }
 
             // Recorded even after a signal: that is why jobutil took the signal over.
-            using var recording = new CancellationTokenSource(options.OutcomeTimeout);
+            recording = true;
+            using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
             try
             {
-                await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, recording.Token).ConfigureAwait(false);
+                await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is JobsApiException or OperationCanceledException)
             {
@@ -103,11 +105,47 @@ internal static class RunCommand
 
             return exitCode;
         }
+        catch (Exception e) when (!recording)
+        {
+            // jobutil itself failed (the records file could not be created, say): the run must not stay in progress.
+            await RecordErrorAsync(job, started, $"jobutil failed: {Program.Describe(e)}", options, console).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
-            File.Delete(recordsFile);
+            DeleteRecordsFile(recordsFile);
         }
     }
+
+    /// <summary>Records the run as error within the outcome timeout; a failure to do so is reported, not thrown.</summary>
+    private static async Task RecordErrorAsync(Job job, JobRecord started, string message, JobOptions options, CliConsole console)
+    {
+        using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
+        try
+        {
+            await job.ResultAsync(JobStatus.Error, null, Bound(message), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+        {
+            var reason = e is JobsApiException ? e.Message : "it did not complete in time.";
+            await console.Error.WriteLineAsync($"jobutil: run {started.Id} could not be recorded as error: {reason}").ConfigureAwait(false);
+        }
+    }
+
+    // The outcome is already recorded when this runs; a records file the command replaced by something else is not worth failing for.
+    private static void DeleteRecordsFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string Bound(string message)
+        => message.Length <= Job.MaxRecordedMessageLength ? message : message[..(Job.MaxRecordedMessageLength - 1)] + "…";
 
     /// <summary>Runs the command; its exit code and, when it failed, the message to record.</summary>
     private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, string? token, CliConsole console, SignalForwarding signals)
@@ -142,7 +180,7 @@ internal static class RunCommand
             text += ": " + line;
         }
 
-        return (exit.Code, text.Length <= Job.MaxRecordedMessageLength ? text : text[..(Job.MaxRecordedMessageLength - 1)] + "…");
+        return (exit.Code, Bound(text));
     }
 
     /// <summary>The count the command wrote to the records file; none when it wrote nothing or something else.</summary>
