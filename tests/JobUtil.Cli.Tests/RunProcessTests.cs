@@ -149,6 +149,31 @@ public class RunProcessTests
     }
 
     [Test]
+    public async Task A_signal_while_the_run_is_being_started_lets_the_start_finish_and_records_the_run_as_error()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");
+
+        // The row is committed at once and its answer held back: the window in which a signal used to strand the run.
+        _api.DelayNextAfterCommit(1, TimeSpan.FromSeconds(1.5), "POST");
+        using var jobutil = JobUtilProcess.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
+        Assert.That(() => _api.Rows.Count, Is.EqualTo(1).After(30_000, 10), "the run was not started");
+
+        jobutil.Signal("TERM");
+        var (exitCode, _) = await jobutil.WaitForExitAsync();
+
+        var run = _api.Rows.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(143), jobutil.Stderr);
+            Assert.That(File.Exists(marker), Is.False, "the command started although jobutil had been told to stop");
+            Assert.That(run.Status, Is.EqualTo("error"));
+            Assert.That(run.EndDate, Is.Not.Null);
+            Assert.That(run.Message, Is.EqualTo("interrupted by SIGTERM before the command started"));
+            Assert.That(jobutil.Stderr, Does.Contain("interrupted by SIGTERM before the command started"));
+        });
+    }
+
+    [Test]
     public async Task When_jobutil_itself_fails_after_the_start_the_run_is_recorded_as_error_and_jobutil_exits_1_with_one_line()
     {
         var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");

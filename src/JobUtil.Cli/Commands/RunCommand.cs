@@ -57,16 +57,25 @@ internal static class RunCommand
     private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, JobOptions options, CliConsole console, SignalForwarding signals)
     {
         DateTimeOffset? since;
-        JobRecord started;
         try
         {
             since = await job.MostRecentAsync(signals.Interrupted).ConfigureAwait(false) ?? fallback;
-            started = await job.StartAsync(signals.Interrupted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (signals.Received is { } signal)
         {
-            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} before the command started.").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} before the run started.").ConfigureAwait(false);
             return SignalForwarding.ExitCodeFor(signal);
+        }
+
+        if (signals.Received is { } early)
+        {
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {early} before the run started.").ConfigureAwait(false);
+            return SignalForwarding.ExitCodeFor(early);
+        }
+
+        if (await StartRunAsync(job, options, console, signals).ConfigureAwait(false) is not { } started)
+        {
+            return SignalForwarding.ExitCodeFor(signals.Received!.Value);
         }
 
         var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{started.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
@@ -117,6 +126,27 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>
+    /// Starts the run. A signal does not cancel the start: once the POST is sent the row may exist, and only the answer
+    /// says which row, so the run can then be recorded as error (the command is not started, see RunCommandAsync). The
+    /// signal only bounds how much longer the start may take. <see langword="null"/> when it did not finish in that time.
+    /// </summary>
+    private static async Task<JobRecord?> StartRunAsync(Job job, JobOptions options, CliConsole console, SignalForwarding signals)
+    {
+        using var bound = new CancellationTokenSource();
+        using var interrupted = signals.Interrupted.Register(() => bound.CancelAfter(options.OutcomeTimeout));
+        try
+        {
+            return await job.StartAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && signals.Received is { } signal)
+        {
+            var seconds = options.OutcomeTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} while starting the run, which did not finish within {seconds} s; a run the Jobs API created stays in progress.").ConfigureAwait(false);
+            return null;
+        }
+    }
+
     /// <summary>Records the run as error within the outcome timeout; a failure to do so is reported, not thrown.</summary>
     private static async Task RecordErrorAsync(Job job, JobRecord started, string message, JobOptions options, CliConsole console)
     {
@@ -152,6 +182,7 @@ internal static class RunCommand
     {
         if (signals.Received is { } early)
         {
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {early} before the command started; the run is recorded as error.").ConfigureAwait(false);
             return (SignalForwarding.ExitCodeFor(early), $"interrupted by {early} before the command started");
         }
 
