@@ -18,13 +18,13 @@ internal sealed class PostgrestStub : IAsyncDisposable
 {
     public const string TablePath = "/bench/jobs";
 
-    private static readonly byte[] WatermarkBody = Encoding.UTF8.GetBytes(
+    internal static readonly byte[] WatermarkBody = Encoding.UTF8.GetBytes(
         """[{"start_date":"2024-05-01T02:00:00.123456+00:00"}]""");
 
-    private static readonly byte[] InsertedBody = Encoding.UTF8.GetBytes(
+    internal static readonly byte[] InsertedBody = Encoding.UTF8.GetBytes(
         """[{"id":42,"name":"bench_job","start_date":"2024-05-02T02:00:00.123456+00:00","end_date":null,"message":null,"status":"in_progress","records_processed":null,"source":"crm","destination":"warehouse"}]""");
 
-    private static readonly byte[] UpdatedBody = Encoding.UTF8.GetBytes(
+    internal static readonly byte[] UpdatedBody = Encoding.UTF8.GetBytes(
         """[{"id":42,"name":"bench_job","start_date":"2024-05-02T02:00:00.123456+00:00","end_date":"2024-05-02T02:05:00.654321+00:00","message":null,"status":"success","records_processed":503,"source":"crm","destination":"warehouse"}]""");
 
     private readonly WebApplication _app;

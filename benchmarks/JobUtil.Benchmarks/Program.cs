@@ -2,6 +2,13 @@ using BenchmarkDotNet.Running;
 using JobUtil.Benchmarks;
 
 // Run with: dotnet run -c Release --project benchmarks/JobUtil.Benchmarks -- --filter '*'
+// A quick allocation check instead: ... -- --allocations
+if (args is ["--allocations"])
+{
+    await AllocationProbe.RunAsync(Console.Out).ConfigureAwait(false);
+    return 0;
+}
+
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(OperationBenchmarks).Assembly).Run(args).ToList();
 
 TargetReport.Print(summaries, Console.Out);

@@ -30,7 +30,13 @@ public class Job : IDisposable
     private readonly JobOptions _options = new();
     private readonly HttpClient? _ownedClient;
     private readonly object _gate = new();
+    private readonly Action<JobRecord>? _onStarted;
+    private readonly Action<JobRecord>? _onEnded;
     private JobRecord? _current;
+
+    // RunAsync could not record the current run's outcome: it stays in_progress on the server, but must not block
+    // this job's next run.
+    private bool _currentAbandoned;
 
     /// <summary>
     /// Creates a job the way the original client did, with its own <see cref="HttpClient"/> (disposed with the job).
@@ -101,6 +107,8 @@ public class Job : IDisposable
         _logger = (ILogger?)loggerFactory?.CreateLogger<Job>() ?? NullLogger.Instance;
         _ownedClient = ownsClient ? httpClient : null;
         _api = new JobsApi(httpClient, _options, _time, _logger, name);
+        _onStarted = OnStarted;
+        _onEnded = OnEnded;
     }
 
     /// <summary>The ETL job's name.</summary>
@@ -162,23 +170,36 @@ public class Job : IDisposable
     /// <exception cref="InvalidOperationException">The current run is still in progress: record its result first.</exception>
     /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
+    public virtual Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
     {
-        var current = Current;
-        if (current is not null && current.Status == JobStatus.InProgress)
+        JobRecord? current;
+        bool abandoned;
+        lock (_gate)
         {
-            throw new InvalidOperationException(
-                $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run.");
+            current = _current;
+            abandoned = _currentAbandoned;
         }
 
+        if (current is not null && current.Status == JobStatus.InProgress && !abandoned)
+        {
+            return Task.FromException<JobRecord>(new InvalidOperationException(
+                $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run."));
+        }
+
+        // Untraced, the request's own task is returned: the bookkeeping runs in it (OnStarted), in no frame of its own.
+        return Telemetry.Source.HasListeners()
+            ? StartTracedAsync(cancellationToken)
+            : _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken, _onStarted);
+    }
+
+    private async Task<JobRecord> StartTracedAsync(CancellationToken cancellationToken)
+    {
         using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
         try
         {
-            var run = await _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken).ConfigureAwait(false);
-            SetCurrent(run);
+            var run = await _api.InsertRunAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken, _onStarted).ConfigureAwait(false);
             activity?.SetTag(Telemetry.RunIdTag, run.Id);
             activity?.SetTag(Telemetry.StatusTag, run.Status.Value);
-            Log.RunStarted(_logger, Name, run.Id, Source, Destination);
             return run;
         }
         catch (Exception e)
@@ -201,45 +222,71 @@ public class Job : IDisposable
     /// <exception cref="InvalidOperationException">No run has been started.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
+    public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
     {
         if (!status.IsFinal)
         {
-            throw new ArgumentException(
-                $"A run's result must be JobStatus.Success or JobStatus.Error, not '{status}'.", nameof(status));
+            return Task.FromException<JobRecord>(new ArgumentException(
+                $"A run's result must be JobStatus.Success or JobStatus.Error, not '{status}'.", nameof(status)));
         }
 
-        if (recordsProcessed < 0)
+        if (recordsProcessed is < 0 or > MaxRecordsProcessed)
         {
-            throw new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, "The number of records processed must not be negative.");
+            return Task.FromException<JobRecord>(new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, RecordsRangeMessage));
         }
 
-        var current = Current ?? throw new InvalidOperationException(
-            $"Job '{Name}' has no current run. Call StartAsync before ResultAsync.");
+        var current = Current;
+        if (current is null)
+        {
+            return Task.FromException<JobRecord>(new InvalidOperationException(
+                $"Job '{Name}' has no current run. Call StartAsync before ResultAsync."));
+        }
 
+        // Untraced, the request's own task is returned: the bookkeeping runs in it (OnEnded), in no frame of its own.
+        return Telemetry.Source.HasListeners()
+            ? ResultTracedAsync(current, status, recordsProcessed, message, cancellationToken)
+            : _api.UpdateRunAsync(current.Id, EndOf(current, status, recordsProcessed, message), cancellationToken, _onEnded);
+    }
+
+    private async Task<JobRecord> ResultTracedAsync(JobRecord current, JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
+    {
         using var activity = Telemetry.StartOperation("JobUtil.Result", Name);
         activity?.SetTag(Telemetry.RunIdTag, current.Id);
         activity?.SetTag(Telemetry.StatusTag, status.Value);
         try
         {
-            // The table requires end_date >= start_date; a clock that stepped back must not make the update fail.
-            var end = Now();
-            if (end < current.StartDate)
-            {
-                end = current.StartDate;
-            }
-
-            var run = await _api.UpdateRunAsync(current.Id, new RunUpdate(end, status, recordsProcessed, message), cancellationToken).ConfigureAwait(false);
-            SetCurrent(run);
-            Telemetry.RecordOutcome(run);
-            Log.RunEnded(_logger, Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
-            return run;
+            return await _api.UpdateRunAsync(current.Id, EndOf(current, status, recordsProcessed, message), cancellationToken, _onEnded).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             Telemetry.Fail(activity, e);
             throw;
         }
+    }
+
+    private RunUpdate EndOf(JobRecord current, JobStatus status, long? recordsProcessed, string? message)
+    {
+        // The table requires end_date >= start_date; a clock that stepped back must not make the update fail.
+        var end = Now();
+        if (end < current.StartDate)
+        {
+            end = current.StartDate;
+        }
+
+        return new RunUpdate(end, status, recordsProcessed, message);
+    }
+
+    private void OnStarted(JobRecord run)
+    {
+        SetCurrent(run);
+        Log.RunStarted(_logger, Name, run.Id, Source, Destination);
+    }
+
+    private void OnEnded(JobRecord run)
+    {
+        SetCurrent(run);
+        Telemetry.RecordOutcome(run);
+        Log.RunEnded(_logger, Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
     }
 
     /// <summary>
@@ -259,33 +306,8 @@ public class Job : IDisposable
             throw new ArgumentNullException(nameof(body));
         }
 
-        var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
-        var run = await StartAsync(cancellationToken).ConfigureAwait(false);
-
-        long count;
-        try
-        {
-            count = await body(since, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failure)
-        {
-            var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            var message = cancelled ? "The run was cancelled." : Bound($"{failure.GetType().FullName}: {failure.Message}");
-            await RecordFailureAsync(run, failure, message).ConfigureAwait(false);
-            throw;
-        }
-
-        if (count < 0)
-        {
-            var failure = new InvalidOperationException($"The body of job '{Name}' returned a negative record count ({count}).");
-            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
-            throw failure;
-        }
-
-        // The work is done: record it even if the caller cancels now, within a bounded time.
-        using var outcome = new CancellationTokenSource(_options.OutcomeTimeout);
-        await ResultAsync(JobStatus.Success, count, null, outcome.Token).ConfigureAwait(false);
-        return count;
+        var count = await RunCoreAsync(async (since, ct) => (long?)await body(since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return count!.Value;
     }
 
     /// <summary>
@@ -325,13 +347,24 @@ public class Job : IDisposable
     /// <summary>Describes the job (name, source, destination, current run); never the token.</summary>
     public override string ToString() => $"Job {Name} ({Source} -> {Destination}), current run: {Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
-    private async Task RunWithoutCountAsync(Func<DateTimeOffset?, CancellationToken, Task> body, CancellationToken cancellationToken)
+    private Task RunWithoutCountAsync(Func<DateTimeOffset?, CancellationToken, Task> body, CancellationToken cancellationToken)
+        => RunCoreAsync(
+            async (since, ct) =>
+            {
+                await body(since, ct).ConfigureAwait(false);
+                return null;
+            },
+            cancellationToken);
+
+    private async Task<long?> RunCoreAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken)
     {
         var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
         var run = await StartAsync(cancellationToken).ConfigureAwait(false);
+
+        long? count;
         try
         {
-            await body(since, cancellationToken).ConfigureAwait(false);
+            count = await body(since, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
@@ -341,21 +374,43 @@ public class Job : IDisposable
             throw;
         }
 
-        using var outcome = new CancellationTokenSource(_options.OutcomeTimeout);
-        await ResultAsync(JobStatus.Success, null, null, outcome.Token).ConfigureAwait(false);
+        if (count is < 0 or > MaxRecordsProcessed)
+        {
+            var failure = new InvalidOperationException($"The body of job '{Name}' returned {count} records. {RecordsRangeMessage}");
+            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
+            throw failure;
+        }
+
+        // The work is done: record it whatever the caller does now. Not the caller's token, so a late cancellation
+        // cannot lose a finished run; JobOptions.TotalTimeout still bounds it.
+        try
+        {
+            await ResultAsync(JobStatus.Success, count, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            AbandonCurrent();
+            throw;
+        }
+
+        return count;
     }
 
     /// <summary>Records the error of a failed run without ever replacing the original failure.</summary>
     private async Task RecordFailureAsync(JobRecord run, Exception failure, string message)
     {
         // Not the caller's token: it may be the reason we are here.
-        using var outcome = new CancellationTokenSource(_options.OutcomeTimeout);
+        using var outcome = CreateTimeoutSource(_options.OutcomeTimeout);
         try
         {
             await ResultAsync(JobStatus.Error, null, message, outcome.Token).ConfigureAwait(false);
         }
-        catch (Exception recordingFailure)
+        catch (Exception caught)
         {
+            var recordingFailure = caught is OperationCanceledException && outcome.IsCancellationRequested
+                ? new JobsApiException(0, $"Recording the error of run {run.Id} timed out after {_options.OutcomeTimeout.TotalSeconds:0.###} s (JobOptions.OutcomeTimeout).", null, caught) { IsTransient = true }
+                : caught;
+            AbandonCurrent();
             Log.OutcomeNotRecorded(_logger, recordingFailure, Name, run.Id);
             try
             {
@@ -368,11 +423,30 @@ public class Job : IDisposable
         }
     }
 
+    private CancellationTokenSource CreateTimeoutSource(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return new CancellationTokenSource();
+        }
+
+#if NET
+        return new CancellationTokenSource(timeout, _time);
+#else
+        return _time.CreateCancellationTokenSource(timeout);
+#endif
+    }
+
     /// <summary>
     /// The key under which <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
     /// stores, in the body's exception's <see cref="Exception.Data"/>, the exception that prevented recording the error.
     /// </summary>
     public const string RecordingFailureKey = "JobUtil.RecordingFailure";
+
+    // The records_processed column is an INTEGER.
+    private const long MaxRecordsProcessed = int.MaxValue;
+
+    private const string RecordsRangeMessage = "The number of records processed must be from 0 to 2147483647 (the records_processed column is an INTEGER).";
 
     private static string Bound(string message)
         => message.Length <= MaxRecordedMessageLength ? message : message.Substring(0, MaxRecordedMessageLength - 1) + "…";
@@ -389,6 +463,15 @@ public class Job : IDisposable
         lock (_gate)
         {
             _current = run;
+            _currentAbandoned = false;
+        }
+    }
+
+    private void AbandonCurrent()
+    {
+        lock (_gate)
+        {
+            _currentAbandoned = true;
         }
     }
 

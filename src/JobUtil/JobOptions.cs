@@ -59,7 +59,8 @@ public sealed class JobOptions
 
     /// <summary>
     /// How long <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
-    /// may spend recording a run's outcome after the caller cancelled or the body failed. Default 15 seconds.
+    /// may spend recording the error of a run whose body failed or was cancelled (the caller's token may already be
+    /// cancelled then, so it is not used). Default 15 seconds. Recording success is bounded by <see cref="TotalTimeout"/>.
     /// </summary>
     public TimeSpan OutcomeTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -1,5 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+#if NET
+using System.Runtime.CompilerServices;
+#endif
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -10,10 +13,17 @@ using Polly.Timeout;
 namespace JobUtil.Internal;
 
 /// <summary>
-/// One method per PostgREST request against the jobs table: builds the URL and headers, sends it through the
-/// resilience pipeline, and parses the body or the error. Knows nothing about a "current run".
+/// One method per PostgREST request against the jobs table: builds the URL and headers, sends it under the total
+/// timeout, the retry pipeline and the attempt timeout, and parses the body or the error. Knows nothing about a
+/// "current run".
 /// </summary>
-internal sealed class JobsApi
+/// <remarks>
+/// Each operation is one <see cref="Call{T}"/>. Its first attempt runs before the retry pipeline is entered, and the
+/// pipeline is entered only when that attempt failed, with the failure handed to it as its first outcome: the retry
+/// then decides, waits and logs exactly as if it had run that attempt itself, and a request that succeeds at once
+/// pays for no pipeline at all.
+/// </remarks>
+internal sealed partial class JobsApi
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
@@ -23,9 +33,11 @@ internal sealed class JobsApi
     private readonly HttpClient _http;
     private readonly string _table;
     private readonly AuthenticationHeaderValue? _authorization;
-    private readonly ResiliencePipeline<DateTimeOffset?> _watermarkPipeline;
-    private readonly ResiliencePipeline<JobRecord> _runPipeline;
-    private readonly ResiliencePipeline<IReadOnlyList<JobRecord>> _listPipeline;
+    private readonly ResiliencePipeline<DateTimeOffset?>? _watermarkPipeline;
+    private readonly ResiliencePipeline<JobRecord>? _runPipeline;
+    private readonly ResiliencePipeline<IReadOnlyList<JobRecord>>? _listPipeline;
+    private readonly TimeSpan _totalTimeout;
+    private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -47,6 +59,8 @@ internal sealed class JobsApi
         _authorization = string.IsNullOrEmpty(options.Token) ? null : new AuthenticationHeaderValue("Bearer", options.Token);
         _time = time;
         _logger = logger;
+        _totalTimeout = options.TotalTimeout;
+        _attemptTimeout = options.AttemptTimeout;
         _watermarkPipeline = JobsApiResilience.Build<DateTimeOffset?>(options, time, logger, logName);
         _runPipeline = JobsApiResilience.Build<JobRecord>(options, time, logger, logName);
         _listPipeline = JobsApiResilience.Build<IReadOnlyList<JobRecord>>(options, time, logger, logName);
@@ -60,137 +74,39 @@ internal sealed class JobsApi
     public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken)
     {
         var own = string.Equals(name, _ownName, StringComparison.Ordinal);
-        var url = own ? _ownWatermarkUrl : WatermarkUrl(name);
-        var operation = own ? _ownWatermarkOperation : WatermarkOperation(name);
-
-        return ExecuteAsync(
-            _watermarkPipeline,
-            operation,
-            (url, operation, api: this),
-            static async (s, _, ct) =>
-            {
-                using var response = await s.api.SendAsync(HttpMethod.Get, s.url, null, s.operation, ct).ConfigureAwait(false);
-                var rows = await ReadArrayAsync(response, JobsJsonContext.Default.WatermarkRowArray, s.operation, ct).ConfigureAwait(false);
-                return rows.Length == 0 ? null : rows[0].StartDate;
-            },
-            cancellationToken);
+        var call = new WatermarkCall(this, own ? _ownWatermarkUrl : WatermarkUrl(name), own ? _ownWatermarkOperation : WatermarkOperation(name));
+        return ExecuteAsync(_watermarkPipeline, call, cancellationToken);
     }
 
     /// <summary>
     /// Inserts a run. When an attempt's outcome is unknown (no response, timeout, 502/503/504) the row may have been
     /// committed, so every later attempt first looks the run up by the values this client chose and adopts it.
     /// </summary>
-    public Task<JobRecord> InsertRunAsync(NewRun run, CancellationToken cancellationToken)
+    /// <param name="run">The row to insert.</param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <param name="onInserted">Called with the run before the returned task completes, so a caller needs no async frame of its own.</param>
+    public Task<JobRecord> InsertRunAsync(NewRun run, CancellationToken cancellationToken, Action<JobRecord>? onInserted = null)
     {
         var operation = string.Equals(run.Name, _ownName, StringComparison.Ordinal) ? _ownStartOperation : StartOperation(run.Name);
-        return ExecuteAsync(
-            _runPipeline,
-            operation,
-            (run, operation, api: this),
-            static async (s, attempt, ct) =>
-            {
-                if (attempt.PossiblyCommitted)
-                {
-                    var existing = await s.api.FindStartedRunAsync(s.run, s.operation, ct).ConfigureAwait(false);
-                    if (existing is not null)
-                    {
-                        Log.RunAdopted(s.api._logger, s.run.Name, existing.Id);
-                        return existing;
-                    }
-                }
-
-                HttpResponseMessage response;
-                try
-                {
-                    response = await s.api.SendAsync(HttpMethod.Post, s.api._table, JsonContent.Create(s.run, JobsJsonContext.Default.NewRun), s.operation, ct).ConfigureAwait(false);
-                }
-                catch (JobsApiException e)
-                {
-                    attempt.PossiblyCommitted |= ResponseErrors.OutcomeUnknown(e.Status);
-                    if (e.Status == 409 && e.ErrorCode == "23505")
-                    {
-                        throw new JobAlreadyRunningException(s.run.Name, $"{s.operation} failed: another run of this job is still in progress (409, overlap guard [code 23505]). {e.ServerMessage}".TrimEnd())
-                        {
-                            ServerMessage = e.ServerMessage,
-                            Details = e.Details,
-                            Hint = e.Hint,
-                        };
-                    }
-
-                    throw;
-                }
-                catch
-                {
-                    // No response (refused, reset, timed out): the request may have reached the server and been committed.
-                    attempt.PossiblyCommitted = true;
-                    throw;
-                }
-
-                using (response)
-                {
-                    var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
-                    return rows.Length == 1
-                        ? rows[0]
-                        : throw await ResponseErrors.UnexpectedBodyAsync(response, s.operation, "an array holding the one inserted row (is Prefer: return=representation honoured?)", null, ct).ConfigureAwait(false);
-                }
-            },
-            cancellationToken);
+        return ExecuteAsync(_runPipeline, new InsertCall(this, run, operation) { OnSuccess = onInserted }, cancellationToken);
     }
 
     /// <summary>Updates run <paramref name="id"/>; a PATCH that matched nothing is <see cref="JobRunNotFoundException"/>.</summary>
-    public Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken)
-    {
-        var url = string.Concat(_table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var operation = $"Recording the outcome of run {id}";
-        return ExecuteAsync(
-            _runPipeline,
-            operation,
-            (url, update, id, operation, api: this),
-            static async (s, _, ct) =>
-            {
-                HttpResponseMessage response;
-                try
-                {
-                    response = await s.api.SendAsync(Patch, s.url, JsonContent.Create(s.update, JobsJsonContext.Default.RunUpdate), s.operation, ct).ConfigureAwait(false);
-                }
-                catch (JobsApiException e) when (e.Status == 404 && e.ErrorCode is not ("PGRST205" or "42P01" or "PGRST125"))
-                {
-                    // PostgREST v6 to v10.0 answer a PATCH that matched no row with 404.
-                    throw NotFound(s.id, 404, s.operation);
-                }
-
-                using (response)
-                {
-                    var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
-                    return rows.Length switch
-                    {
-                        1 => rows[0],
-                        0 => throw NotFound(s.id, (int)response.StatusCode, s.operation),
-                        _ => throw await ResponseErrors.UnexpectedBodyAsync(response, s.operation, "an array holding the one updated row", null, ct).ConfigureAwait(false),
-                    };
-                }
-            },
-            cancellationToken);
-    }
+    /// <param name="id">The run's id.</param>
+    /// <param name="update">The columns to set.</param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <param name="onUpdated">Called with the run before the returned task completes, so a caller needs no async frame of its own.</param>
+    public Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken, Action<JobRecord>? onUpdated = null)
+        => ExecuteAsync(_runPipeline, new UpdateCall(this, id, update) { OnSuccess = onUpdated }, cancellationToken);
 
     /// <summary>The newest runs of a job, newest first.</summary>
-    public async Task<IReadOnlyList<JobRecord>> ListRunsAsync(string name, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<JobRecord>> ListRunsAsync(string name, int limit, CancellationToken cancellationToken)
     {
         var url = new StringBuilder(_table)
             .Append("?name=eq.").Append(Encode(name))
             .Append("&order=start_date.desc,id.desc&limit=").Append(limit.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .ToString();
-        var operation = $"Listing the runs of job '{name}'";
-        return await ExecuteAsync(
-            _listPipeline,
-            operation,
-            (url, operation, api: this),
-            static async (s, _, ct) =>
-            {
-                using var response = await s.api.SendAsync(HttpMethod.Get, s.url, null, s.operation, ct).ConfigureAwait(false);
-                return (IReadOnlyList<JobRecord>)await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+        return ExecuteAsync(_listPipeline, new ListCall(this, url, $"Listing the runs of job '{name}'"), cancellationToken);
     }
 
     private string WatermarkUrl(string name) => new StringBuilder(_table)
@@ -218,15 +134,31 @@ internal sealed class JobsApi
             .Append("&start_date=eq.").Append(Encode(TimestampJsonConverter.Format(run.StartDate)))
             .Append("&order=id.asc&limit=1")
             .ToString();
-        using var response = await SendAsync(HttpMethod.Get, url, null, operation, cancellationToken).ConfigureAwait(false);
+        using var request = CreateRequest(HttpMethod.Get, url, null);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        Telemetry.ResponseReceived(response);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        }
+
         var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken).ConfigureAwait(false);
         return rows.Length == 0 ? null : rows[0];
     }
 
-    /// <summary>One request, one response: a non-2xx becomes a <see cref="JobsApiException"/> (transient or not).</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, HttpContent? content, string operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// A unique violation on the job's name (the overlap guard of db/schema.sql, whatever its index is called), not
+    /// any 23505: a primary key clash after a restore, say, is a different problem and keeps its own message.
+    /// </summary>
+    private static bool IsOverlapGuard(JobsApiException e)
+        => e.Status == 409 && e.ErrorCode == "23505"
+            && ((e.Details?.Contains("Key (name)=") ?? false)
+                || (e.ServerMessage?.Contains("jobs_one_in_progress_per_name") ?? false));
+
+    /// <summary>The request every call sends: JSON accepted, the representation asked for when there is a body, the token.</summary>
+    private HttpRequestMessage CreateRequest(HttpMethod method, string url, HttpContent? content)
     {
-        using var request = new HttpRequestMessage(method, url) { Content = content };
+        var request = new HttpRequestMessage(method, url) { Content = content };
         request.Headers.Accept.Add(AcceptJson);
         if (content is not null)
         {
@@ -238,19 +170,17 @@ internal sealed class JobsApi
             request.Headers.Authorization = _authorization;
         }
 
-        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        using (response)
-        {
-            throw await ResponseErrors.FromResponseAsync(response, operation, _authorization is not null, _time, cancellationToken).ConfigureAwait(false);
-        }
+        return request;
     }
 
+    /// <summary>A non-2xx response as a <see cref="JobsApiException"/> (transient or not).</summary>
+    private Task<JobsApiException> ErrorAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+        => ResponseErrors.FromResponseAsync(response, operation, _authorization is not null, _time, cancellationToken);
+
     // A ValueTask: the body is already buffered, so this nearly always completes at once and then allocates nothing.
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private static async ValueTask<T[]> ReadArrayAsync<T>(HttpResponseMessage response, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken)
         where T : class
     {
@@ -259,17 +189,31 @@ internal sealed class JobsApi
         {
             rows = await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
+            // InvalidOperationException: a charset .NET does not know (a proxy's windows-1252 page, say).
             throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken).ConfigureAwait(false);
         }
 
-        if (rows is null || Array.Exists(rows, row => !IsComplete(row)))
+        if (rows is null || !AllComplete(rows))
         {
             throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of complete job rows", null, cancellationToken).ConfigureAwait(false);
         }
 
         return rows;
+    }
+
+    private static bool AllComplete<T>(T[] rows)
+    {
+        foreach (var row in rows)
+        {
+            if (!IsComplete(row))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsComplete<T>(T? row) => row switch
@@ -280,79 +224,52 @@ internal sealed class JobsApi
         _ => true,
     };
 
-    /// <summary>Runs one operation through the pipeline and turns what is left of a failure into the library's exception.</summary>
-    private async Task<TResult> ExecuteAsync<TState, TResult>(
-        ResiliencePipeline<TResult> pipeline,
-        string operation,
-        TState state,
-        Func<TState, AttemptState, CancellationToken, Task<TResult>> attempt,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one operation: its first attempt, then the retry pipeline if that failed, all under the total timeout;
+    /// turns what is left of a failure into the library's exception.
+    /// </summary>
+    private async Task<T> ExecuteAsync<T>(ResiliencePipeline<T>? retry, Call<T> call, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
-        var attempts = new AttemptState();
+        // As the pipeline's entry does: a caller who has already cancelled gets that, and nothing is sent.
+        cancellationToken.ThrowIfCancellationRequested();
+
+        Outcome<T> outcome;
+        bool totalTimedOut;
+        var total = TimeoutScope.Start(_time, _totalTimeout, cancellationToken);
         try
         {
-            // Outcomes rather than ExecuteAsync: Polly then wraps the callback in no extra async frames of its own.
-            var outcome = await pipeline.ExecuteOutcomeAsync(
-                static async (context, s) =>
-                {
-                    s.attempts.Count++;
-                    try
-                    {
-                        return Outcome.FromResult(await s.attempt(s.state, s.attempts, context.CancellationToken).ConfigureAwait(false));
-                    }
-                    catch (Exception e)
-                    {
-                        if (e is JobsApiException api)
-                        {
-                            s.attempts.LastFailure = api;
-                        }
+            outcome = await call.AttemptAsync(total.Token).ConfigureAwait(false);
 
-                        return Outcome.FromException<TResult>(e);
-                    }
-                },
-                context,
-                (state, attempts, attempt)).ConfigureAwait(false);
+            // What the retry would do with a first outcome that succeeded, or that came after cancellation: return it.
+            if (retry is not null && outcome.Exception is not null && !total.Token.IsCancellationRequested)
+            {
+                outcome = await RetryAsync(retry, call, outcome, total.Token).ConfigureAwait(false);
+            }
 
-            // Rethrown with its original stack trace, as ExecuteAsync would.
-            outcome.ThrowIfException();
-            return outcome.Result!;
+            totalTimedOut = total.TimedOut;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            throw;
+            total.Dispose();
         }
-        catch (JobsApiException e)
+
+        if (outcome.Exception is null)
         {
-            e.Attempts = attempts.Count;
-            throw;
+            var result = outcome.Result!;
+            call.OnSuccess?.Invoke(result);
+            return result;
         }
-        catch (TimeoutRejectedException e)
+
+        throw Failure(call, outcome, totalTimedOut && outcome.Exception is OperationCanceledException, cancellationToken);
+    }
+
+    private static async ValueTask<Outcome<T>> RetryAsync<T>(ResiliencePipeline<T> retry, Call<T> call, Outcome<T> first, CancellationToken token)
+    {
+        call.Replay(first);
+        var context = ResilienceContextPool.Shared.Get(call.Operation, token);
+        try
         {
-            var which = context.Properties.GetValue(JobsApiResilience.TotalTimeoutElapsed, false)
-                ? $"timed out after {Seconds(e.Timeout)} (the total timeout of one operation, JobOptions.TotalTimeout)"
-                : $"timed out after {Seconds(e.Timeout)} without a response (JobOptions.AttemptTimeout)";
-            throw new JobsApiException(0, $"{operation} {which}{LastFailure(attempts)}.", null, e)
-            {
-                IsTransient = true,
-                Attempts = attempts.Count,
-            };
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            throw new JobsApiException(0, $"{operation} failed: could not reach the Jobs API at {new Uri(_table).Authority} ({e.Message}){LastFailure(attempts)}.", null, e)
-            {
-                IsTransient = true,
-                Attempts = attempts.Count,
-            };
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new JobsApiException(0, $"{operation} timed out: no response within the HttpClient's Timeout of {Seconds(_http.Timeout)}{LastFailure(attempts)}.", null, e)
-            {
-                IsTransient = true,
-                Attempts = attempts.Count,
-            };
+            return await retry.ExecuteOutcomeAsync(static (context, call) => call.NextAsync(context), context, call).ConfigureAwait(false);
         }
         finally
         {
@@ -360,42 +277,56 @@ internal sealed class JobsApi
         }
     }
 
+    /// <summary>The exception an operation ends with; the outcome's own is rethrown with its original stack trace.</summary>
+    private Exception Failure<T>(Call<T> call, Outcome<T> outcome, bool totalTimedOut, CancellationToken cancellationToken)
+    {
+        var attempts = call.Attempts;
+        switch (outcome.Exception)
+        {
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                break;
+            case JobsApiException api:
+                api.Attempts = attempts;
+                break;
+            case OperationCanceledException e when totalTimedOut:
+            {
+                var timeout = new TimeoutRejectedException(TimeoutMessage(_totalTimeout), _totalTimeout, e);
+                return new JobsApiException(0, $"{call.Operation} timed out after {Seconds(_totalTimeout)} (the total timeout of one operation, JobOptions.TotalTimeout){LastFailure(call)}.", null, timeout)
+                {
+                    IsTransient = true,
+                    Attempts = attempts,
+                };
+            }
+
+            case TimeoutRejectedException e:
+                return new JobsApiException(0, $"{call.Operation} timed out after {Seconds(e.Timeout)} without a response (JobOptions.AttemptTimeout){LastFailure(call)}.", null, e)
+                {
+                    IsTransient = true,
+                    Attempts = attempts,
+                };
+            case Exception e when e is HttpRequestException or IOException:
+                return new JobsApiException(0, $"{call.Operation} failed: could not reach the Jobs API at {new Uri(_table).Authority} ({e.Message}){LastFailure(call)}.", null, e)
+                {
+                    IsTransient = true,
+                    Attempts = attempts,
+                };
+            case OperationCanceledException e:
+                return new JobsApiException(0, $"{call.Operation} timed out: no response within the HttpClient's Timeout of {Seconds(_http.Timeout)}{LastFailure(call)}.", null, e)
+                {
+                    IsTransient = true,
+                    Attempts = attempts,
+                };
+        }
+
+        outcome.ThrowIfException();
+        throw new InvalidOperationException("Unreachable: the outcome holds an exception.");
+    }
+
+    // Polly's own wording, as its timeout strategy produced these before.
+    private static string TimeoutMessage(TimeSpan timeout) => $"The operation didn't complete within the allowed timeout of '{timeout}'.";
+
     private static string Seconds(TimeSpan value) => $"{value.TotalSeconds:0.###} s";
 
-    private static string LastFailure(AttemptState attempts)
-        => attempts.LastFailure is { Status: > 0 } last ? $" (an earlier attempt got HTTP {last.Status})" : string.Empty;
-
-    /// <summary>What one operation learned across its attempts.</summary>
-    internal sealed class AttemptState
-    {
-        public int Count;
-
-        /// <summary>An earlier POST may have been committed although its response was lost.</summary>
-        public bool PossiblyCommitted;
-
-        public JobsApiException? LastFailure;
-    }
-
-    /// <summary>Run <paramref name="id"/> as stored; a run that does not exist is <see cref="JobRunNotFoundException"/>.</summary>
-    public Task<JobRecord> GetRunAsync(long id, CancellationToken cancellationToken)
-    {
-        var url = string.Concat(_table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var operation = $"Reading run {id}";
-        return ExecuteAsync(
-            _runPipeline,
-            operation,
-            (url, id, operation, api: this),
-            static async (s, _, ct) =>
-            {
-                using var response = await s.api.SendAsync(HttpMethod.Get, s.url, null, s.operation, ct).ConfigureAwait(false);
-                var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, s.operation, ct).ConfigureAwait(false);
-                return rows.Length switch
-                {
-                    1 => rows[0],
-                    0 => throw new JobRunNotFoundException(s.id, (int)response.StatusCode, $"{s.operation} failed: run {s.id} was not found. It may have been deleted, or the id is wrong."),
-                    _ => throw await ResponseErrors.UnexpectedBodyAsync(response, s.operation, "an array holding at most the one run with that id", null, ct).ConfigureAwait(false),
-                };
-            },
-            cancellationToken);
-    }
+    private static string LastFailure<T>(Call<T> call)
+        => call.LastFailure is { Status: > 0 } last ? $" (an earlier attempt got HTTP {last.Status})" : string.Empty;
 }

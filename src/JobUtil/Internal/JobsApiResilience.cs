@@ -9,76 +9,31 @@ using Polly.Timeout;
 namespace JobUtil.Internal;
 
 /// <summary>
-/// Builds the one resilience pipeline every request goes through: a total timeout around retries (transient
-/// failures only, exponential backoff with jitter, <c>Retry-After</c> honoured and capped) around a per-attempt timeout.
+/// Builds the retry pipeline every operation goes through: transient failures only, exponential backoff with jitter,
+/// <c>Retry-After</c> honoured and capped. The total and attempt timeouts around and inside it are
+/// <see cref="TimeoutScope"/>s in <see cref="JobsApi"/>, which cost no async frame of their own.
 /// </summary>
 internal static class JobsApiResilience
 {
-    /// <summary>Set on the operation's context when the total timeout, not an attempt timeout, ended it.</summary>
-    public static readonly ResiliencePropertyKey<bool> TotalTimeoutElapsed = new("JobUtil.TotalTimeoutElapsed");
-
-    public static ResiliencePipeline Build(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = "JobUtil" };
-        AddTotalTimeout(builder, options);
-        if (options.MaxRetryAttempts > 0)
-        {
-            builder.AddRetry(ConfigureRetry<RetryStrategyOptions, object>(new RetryStrategyOptions(), options, logger, jobName));
-        }
-
-        AddAttemptTimeout(builder, options);
-        return builder.Build();
-    }
-
     /// <summary>
-    /// The same pipeline, typed by result: a typed retry needs no conversion of each outcome to and from
-    /// <see cref="object"/>, which saves several allocations per request.
+    /// The pipeline, typed by result: a typed retry needs no conversion of each outcome to and from
+    /// <see cref="object"/>. Null when retries are off.
     /// </summary>
 #if NET
     // Polly's typed retry validates its options by reflection over TResult.
-    public static ResiliencePipeline<TResult> Build<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
+    public static ResiliencePipeline<TResult>? Build<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
 #else
-    public static ResiliencePipeline<TResult> Build<TResult>(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
+    public static ResiliencePipeline<TResult>? Build<TResult>(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
 #endif
     {
-        var builder = new ResiliencePipelineBuilder<TResult> { TimeProvider = timeProvider, Name = "JobUtil" };
-        AddTotalTimeout(builder, options);
-        if (options.MaxRetryAttempts > 0)
+        if (options.MaxRetryAttempts <= 0)
         {
-            builder.AddRetry(ConfigureRetry<RetryStrategyOptions<TResult>, TResult>(new RetryStrategyOptions<TResult>(), options, logger, jobName));
+            return null;
         }
 
-        AddAttemptTimeout(builder, options);
-        return builder.Build();
-    }
-
-    private static void AddTotalTimeout<TBuilder>(TBuilder builder, JobOptions options)
-        where TBuilder : ResiliencePipelineBuilderBase
-    {
-        if (options.TotalTimeout != Timeout.InfiniteTimeSpan)
-        {
-            builder.AddTimeout(new TimeoutStrategyOptions
-            {
-                Name = "TotalTimeout",
-                Timeout = options.TotalTimeout,
-
-                // Both timeouts throw the same exception type, and their durations may be equal: mark which one fired.
-                OnTimeout = static args =>
-                {
-                    args.Context.Properties.Set(TotalTimeoutElapsed, true);
-                    return default;
-                },
-            });
-        }
-    }
-
-    private static void AddAttemptTimeout<TBuilder>(TBuilder builder, JobOptions options)
-        where TBuilder : ResiliencePipelineBuilderBase
-    {
-        if (options.AttemptTimeout != Timeout.InfiniteTimeSpan)
-        {
-            builder.AddTimeout(new TimeoutStrategyOptions { Name = "AttemptTimeout", Timeout = options.AttemptTimeout });
-        }
+        return new ResiliencePipelineBuilder<TResult> { TimeProvider = timeProvider, Name = "JobUtil" }
+            .AddRetry(ConfigureRetry<RetryStrategyOptions<TResult>, TResult>(new RetryStrategyOptions<TResult>(), options, logger, jobName))
+            .Build();
     }
 
     private static TRetryOptions ConfigureRetry<TRetryOptions, TResult>(TRetryOptions retry, JobOptions options, ILogger logger, string jobName)

@@ -132,19 +132,24 @@ internal static class ResponseErrors
 
     private static async Task<string> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
     {
+        byte[] bytes;
         try
         {
 #if NET
-            return await content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
 #else
             cancellationToken.ThrowIfCancellationRequested();
-            return await content.ReadAsStringAsync().ConfigureAwait(false);
+            bytes = await content.ReadAsByteArrayAsync().ConfigureAwait(false);
 #endif
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException)
         {
             return string.Empty;
         }
+
+        // Decoded as UTF-8 whatever the declared charset: this text is only shown, and an unknown charset must not
+        // hide the body.
+        return Encoding.UTF8.GetString(bytes);
     }
 
     private static PostgrestError? ParseErrorBody(string body)

@@ -41,6 +41,16 @@ internal static class Telemetry
         return activity;
     }
 
+    /// <summary>Tags the operation's activity, when there is one, with the HTTP status of each response.</summary>
+    public static void ResponseReceived(HttpResponseMessage response)
+    {
+        // Activity.Current may be the caller's own activity when nobody listens to ours: tag only ours.
+        if (Activity.Current is { } activity && ReferenceEquals(activity.Source, Source))
+        {
+            activity.SetTag(HttpStatusTag, (int)response.StatusCode);
+        }
+    }
+
     public static void Fail(Activity? activity, Exception exception)
     {
         if (activity is null)

@@ -106,14 +106,15 @@ public class ArgumentTests : ServerFixture
         Assert.That(Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST" }));
     }
 
-    [Test]
-    public async Task Result_with_a_negative_record_count_is_ArgumentException_and_sends_nothing()
+    [TestCase(-1L)]
+    [TestCase(2_147_483_648L)]
+    public async Task Result_with_a_record_count_outside_the_INTEGER_column_is_ArgumentException_and_sends_nothing(long count)
     {
         Answer("POST", 201, "[" + Row(42) + "]");
         using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
         await job.StartAsync();
 
-        Assert.That(() => job.ResultAsync(JobStatus.Success, recordsProcessed: -1),
+        Assert.That(() => job.ResultAsync(JobStatus.Success, recordsProcessed: count),
             Throws.InstanceOf<ArgumentException>().With.Property("ParamName").EqualTo("recordsProcessed"));
         Assert.That(Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST" }));
     }

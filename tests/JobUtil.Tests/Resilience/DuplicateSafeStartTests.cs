@@ -52,6 +52,9 @@ public class DuplicateSafeStartTests : ServerFixture
             ["status"] = "in_progress",
             ["start_date"] = "2024-03-01T02:00:00.123456Z",
         }));
+
+        // A raw '+' would reach PostgREST as a space: nothing in the query may carry one unencoded.
+        Assert.That(Requests[1].RawQuery, Does.Not.Contain("+"));
     }
 
     [Test]
@@ -62,13 +65,13 @@ public class DuplicateSafeStartTests : ServerFixture
             var created = _table.Insert(r);
             if (_posts == 1)
             {
-                await Task.Delay(TimeSpan.FromSeconds(3));
+                await Task.Delay(TimeSpan.FromSeconds(20));
             }
 
             return Reply(201, created);
         });
         var options = Options();
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(500);
+        options.AttemptTimeout = TimeSpan.FromSeconds(2);
         using var http = new HttpClient();
         using var job = new Job("my_etl_job", options, http);
 

@@ -216,6 +216,107 @@ public sealed class RunAsyncTests : RunServerFixture
         });
     }
 
+    [Test]
+    public void A_success_that_cannot_be_recorded_in_time_is_a_timeout_error_not_a_cancellation()
+    {
+        Server.SlowPatch(TimeSpan.FromSeconds(30));
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(o =>
+        {
+            o.OutcomeTimeout = TimeSpan.FromMilliseconds(100);
+            o.TotalTimeout = TimeSpan.FromMilliseconds(800);
+        }), http);
+
+        // OutcomeTimeout bounds recording an error only; success is bounded by TotalTimeout and reported as a timeout.
+        var thrown = Assert.ThrowsAsync<JobsApiException>(() => job.RunAsync((_, _) => Task.FromResult(5L)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown!.Status, Is.Zero);
+            Assert.That(thrown.Message, Does.Contain("timed out"));
+        });
+    }
+
+    [Test]
+    public async Task A_cancellation_after_the_body_returned_does_not_lose_the_finished_run()
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(), http);
+        using var cts = new CancellationTokenSource();
+
+        var count = await job.RunAsync(
+            async (_, _) =>
+            {
+                await Task.Yield();
+                await cts.CancelAsync();
+                return 9L;
+            },
+            cts.Token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(count, Is.EqualTo(9));
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
+            Assert.That(Server.Row!["records_processed"]!.GetValue<long>(), Is.EqualTo(9));
+        });
+    }
+
+    [Test]
+    public void An_error_that_cannot_be_recorded_within_OutcomeTimeout_is_attached_as_a_timeout()
+    {
+        Server.SlowPatch(TimeSpan.FromSeconds(30));
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(o => o.OutcomeTimeout = TimeSpan.FromMilliseconds(200)), http);
+        var original = new InvalidOperationException("source failed");
+
+        var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Throw(original)));
+
+        Assert.That(thrown, Is.SameAs(original));
+        Assert.That(thrown!.Data[Job.RecordingFailureKey], Is.InstanceOf<JobsApiException>());
+        var recording = (JobsApiException)thrown.Data[Job.RecordingFailureKey]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(recording.Status, Is.Zero);
+            Assert.That(recording.Message, Does.Contain("OutcomeTimeout"));
+        });
+    }
+
+    [Test]
+    public async Task After_an_outcome_could_not_be_recorded_the_same_job_can_run_again()
+    {
+        Server.PatchFailure = 400;
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(), http);
+        Assert.ThrowsAsync<JobsApiException>(() => job.RunAsync((_, _) => Task.FromResult(1L)));
+        Assert.That(job.Current!.Status, Is.EqualTo(JobStatus.InProgress), "the failed recording left the run in progress");
+
+        Server.PatchFailure = null;
+        var count = await job.RunAsync((_, _) => Task.FromResult(2L));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(count, Is.EqualTo(2));
+            Assert.That(job.Current.Status, Is.EqualTo(JobStatus.Success));
+            Assert.That(Server.Count("POST"), Is.EqualTo(2));
+        });
+    }
+
+    [TestCase(-1L)]
+    [TestCase(2_147_483_648L)]
+    public void A_count_that_does_not_fit_the_column_is_recorded_as_error_and_thrown(long count)
+    {
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(), http);
+
+        var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromResult(count)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown!.Message, Does.Contain("2147483647"));
+            Assert.That(Server.Row!["status"]!.GetValue<string>(), Is.EqualTo("error"));
+        });
+    }
+
     private static async Task<long> Throw(Exception exception)
     {
         await Task.Yield();

@@ -118,4 +118,20 @@ public class OverlapGuardTests
     private int Posts() => _server.LogEntries.Count(e => e.RequestMessage.Method == "POST");
 
     private int Patches() => _server.LogEntries.Count(e => e.RequestMessage.Method == "PATCH");
+
+    [Test]
+    public void A_unique_violation_on_the_primary_key_is_not_reported_as_an_overlapping_run()
+    {
+        RefuseStartsWith(409, """{"code":"23505","details":"Key (id)=(7) already exists.","hint":null,"message":"duplicate key value violates unique constraint \"jobs_pkey\""}""");
+        using var job = NewJob();
+
+        var refusal = Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refusal, Is.Not.InstanceOf<JobAlreadyRunningException>());
+            Assert.That(refusal!.ErrorCode, Is.EqualTo("23505"));
+            Assert.That(refusal.Message, Does.Contain("jobs_pkey"));
+        });
+    }
 }

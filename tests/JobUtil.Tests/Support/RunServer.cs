@@ -17,6 +17,7 @@ internal sealed class RunServer : IDisposable
 {
     private readonly object _gate = new();
     private JsonObject? _row;
+    private Guid? _slowPatch;
 
     public RunServer()
     {
@@ -51,6 +52,16 @@ internal sealed class RunServer : IDisposable
         }
     }
 
+    /// <summary>From now on PATCH is answered (and applied) only after <paramref name="delay"/>.</summary>
+    public void SlowPatch(TimeSpan delay)
+    {
+        _slowPatch = Guid.NewGuid();
+        Server.Given(Request.Create().WithPath("/jobs").UsingPatch())
+            .WithGuid(_slowPatch.Value)
+            .AtPriority(0)
+            .RespondWith(Response.Create().WithCallback(Patch).WithDelay(delay));
+    }
+
     public int Count(string method) => Server.LogEntries.Count(e => e.RequestMessage.Method == method);
 
     public JobOptions Options(Action<JobOptions>? configure = null)
@@ -72,6 +83,12 @@ internal sealed class RunServer : IDisposable
         lock (_gate)
         {
             _row = null;
+        }
+
+        if (_slowPatch is { } slow)
+        {
+            Server.DeleteMapping(slow);
+            _slowPatch = null;
         }
 
         Watermark = null;

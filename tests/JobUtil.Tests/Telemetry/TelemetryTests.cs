@@ -44,6 +44,7 @@ public sealed class TelemetryTests : RunServerFixture
             Assert.That(result.Kind, Is.EqualTo(ActivityKind.Client));
             Assert.That(result.GetTagItem("jobutil.run.id"), Is.EqualTo(1L));
             Assert.That(result.GetTagItem("jobutil.run.status"), Is.EqualTo("success"));
+            Assert.That(mine.Select(a => a.GetTagItem("http.response.status_code")), Is.EqualTo(new object[] { 200, 201, 200 }));
             Assert.That(result.Status, Is.Not.EqualTo(ActivityStatusCode.Error));
             Assert.That(mine[1].GetTagItem("jobutil.run.id"), Is.EqualTo(1L));
         });
