@@ -5,7 +5,7 @@ namespace JobUtil.Cli;
 
 /// <summary>
 /// Runs the command given to <c>run</c>: stdin and (in a real process) stdout inherited, stderr copied through as it
-/// arrives while its last line is kept, and signals forwarded.
+/// arrives while its last line is kept, and signals forwarded. It gets this process's environment without the token.
 /// </summary>
 internal static class ChildCommand
 {
@@ -15,10 +15,16 @@ internal static class ChildCommand
     /// <summary>The command's exit code and the last non-blank line it wrote to stderr.</summary>
     internal readonly record struct Exit(int Code, string? LastErrorLine);
 
+    /// <param name="command">The command and its arguments.</param>
+    /// <param name="variables">Variables added to the environment.</param>
+    /// <param name="token">The token <c>jobutil</c> sends, withheld from the command however it is named.</param>
+    /// <param name="console">Where output goes.</param>
+    /// <param name="signals">Forwards signals to the command once it has started.</param>
     /// <exception cref="System.ComponentModel.Win32Exception">The command could not be started (not found, not executable).</exception>
     public static async Task<Exit> RunAsync(
         IReadOnlyList<string> command,
         IReadOnlyDictionary<string, string> variables,
+        string? token,
         CliConsole console,
         SignalForwarding signals)
     {
@@ -33,6 +39,7 @@ internal static class ChildCommand
             start.ArgumentList.Add(argument);
         }
 
+        WithholdToken(start.Environment, token);
         foreach (var (name, value) in variables)
         {
             start.Environment[name] = value;
@@ -65,6 +72,24 @@ internal static class ChildCommand
         }
 
         return new Exit(process.ExitCode, tail.LastLine);
+    }
+
+    /// <summary>
+    /// Removes the token from the command's environment: the command is the ETL script, not a Jobs API client, and
+    /// whatever it starts or logs (env dumps, crash reports) would otherwise carry a credential that can rewrite any run.
+    /// </summary>
+    internal static void WithholdToken(IDictionary<string, string?> environment, string? token)
+    {
+        environment.Remove(ConnectionOptions.TokenVariable);
+        if (string.IsNullOrEmpty(token))
+        {
+            return;
+        }
+
+        foreach (var name in environment.Where(e => e.Value == token).Select(e => e.Key).ToList())
+        {
+            environment.Remove(name);
+        }
     }
 
     private static async Task CopyAsync(Stream from, Func<byte[], int, Task> write, StderrTail? tail)

@@ -60,5 +60,15 @@ public static class Program
             await console.Error.WriteLineAsync(parsed.GetValue<bool>(CliCommands.VerboseName) ? $"jobutil: {e}" : $"jobutil: {e.Message}").ConfigureAwait(false);
             return ExitCodes.ApiFailure;
         }
+        catch (Exception e)
+        {
+            // Anything else (a file that cannot be written, say) is reported like an API failure: one line, not a crash.
+            await console.Error.WriteLineAsync(parsed.GetValue<bool>(CliCommands.VerboseName) ? $"jobutil: {e}" : $"jobutil: {Describe(e)}").ConfigureAwait(false);
+            return ExitCodes.ApiFailure;
+        }
     }
+
+    /// <summary>An unexpected exception as one line: its type says what kind of failure it was, its message which.</summary>
+    internal static string Describe(Exception e)
+        => $"{e.GetType().Name}: {string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))}";
 }

@@ -8,16 +8,26 @@ namespace JobUtil.Cli;
 /// run in progress forever), a signal is passed on to the command, so it can stop and <c>jobutil</c> can record the
 /// run as an error. A signal that arrives before the command starts cancels <see cref="Interrupted"/>.
 /// </summary>
+/// <remarks>
+/// The command shares <c>jobutil</c>'s process group (a <see cref="Process"/> cannot be given its own, and the terminal's
+/// job control needs it there). So a Ctrl+C in the terminal whose foreground group this is has already reached the
+/// command: that SIGINT is not forwarded, since many programs take a second SIGINT as "stop now, skip the cleanup".
+/// A SIGINT sent to <c>jobutil</c> alone (<c>kill -INT</c> from a script, cron, a supervisor) and every SIGTERM are
+/// forwarded.
+/// </remarks>
 internal sealed partial class SignalForwarding : IDisposable
 {
     private readonly PosixSignalRegistration[] _registrations;
     private readonly CancellationTokenSource _interrupted = new();
     private readonly Lock _gate = new();
+    private readonly TextWriter _log;
     private Process? _child;
     private PosixSignal? _pending;
 
-    public SignalForwarding()
+    /// <param name="log">Where <c>jobutil</c> says what it did with a signal.</param>
+    public SignalForwarding(TextWriter log)
     {
+        _log = log;
         _registrations =
         [
             PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
@@ -79,7 +89,15 @@ internal sealed partial class SignalForwarding : IDisposable
 
         if (child is not null)
         {
-            Forward(child, context.Signal);
+            if (context.Signal == PosixSignal.SIGINT && ForegroundTerminal.IsOurs())
+            {
+                Say($"jobutil: {context.Signal} reached the command from the terminal; waiting for it to exit.");
+            }
+            else
+            {
+                Forward(child, context.Signal);
+                Say($"jobutil: {context.Signal} forwarded to the command; waiting for it to exit.");
+            }
         }
 
         try
@@ -89,6 +107,19 @@ internal sealed partial class SignalForwarding : IDisposable
         catch (ObjectDisposedException)
         {
             // The run is already over.
+        }
+    }
+
+    private void Say(string line)
+    {
+        try
+        {
+            _log.WriteLine(line);
+            _log.Flush();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // A closed stderr must not stop the run from being recorded.
         }
     }
 

@@ -13,7 +13,7 @@ internal sealed class JobUtilProcess : IDisposable
     private readonly object _gate = new();
     private (string Text, TaskCompletionSource Seen)? _awaited;
 
-    private JobUtilProcess(string url, string[] args)
+    private JobUtilProcess(string url, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -29,6 +29,11 @@ internal sealed class JobUtilProcess : IDisposable
 
         start.Environment["JOBUTIL_URL"] = url;
         start.Environment["JOBUTIL_RETRIES"] = "0";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         _process = Process.Start(start)!;
         _stdout = _process.StandardOutput.ReadToEndAsync();
         _ = ReadStderrAsync();
@@ -47,7 +52,10 @@ internal sealed class JobUtilProcess : IDisposable
         }
     }
 
-    public static JobUtilProcess Start(string url, params string[] args) => new(url, args);
+    public static JobUtilProcess Start(string url, params string[] args) => new(url, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts jobutil with <paramref name="environment"/> added to its environment.</summary>
+    public static JobUtilProcess Start(string url, IReadOnlyDictionary<string, string> environment, params string[] args) => new(url, environment, args);
 
     /// <summary>Waits until jobutil (or its command) has written <paramref name="text"/> as a line on stderr.</summary>
     public Task WaitForStderrLineAsync(string text)

@@ -55,6 +55,30 @@ public class RunTests
         Assert.That(_api.Rows.Single().RecordsProcessed, Is.Null);
     }
 
+    [TestCase("2147483648")]
+    [TestCase("99999999999999999999")]
+    public async Task A_count_beyond_the_integer_column_is_reported_and_the_run_recorded_as_success_without_a_count(string written)
+    {
+        var result = await RunAsync($"echo {written} > \"$JOBUTIL_RECORDS_FILE\"");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+            Assert.That(result.Stderr, Does.Contain("JOBUTIL_RECORDS_FILE").And.Contain(written).And.Contain("2147483647"));
+            Assert.That(_api.Rows.Single().Status, Is.EqualTo("success"));
+            Assert.That(_api.Rows.Single().RecordsProcessed, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task The_largest_count_the_integer_column_holds_is_recorded()
+    {
+        var result = await RunAsync("echo 2147483647 > \"$JOBUTIL_RECORDS_FILE\"");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
+    }
+
     [Test]
     public async Task A_failing_command_is_recorded_as_error_with_its_exit_code_and_last_stderr_line_and_its_code_is_passed_through()
     {

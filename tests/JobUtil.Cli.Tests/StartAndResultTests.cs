@@ -75,6 +75,35 @@ public class StartAndResultTests
         });
     }
 
+    [TestCase("2147483648")]
+    [TestCase("-1")]
+    public async Task Result_with_a_count_the_integer_column_cannot_hold_exits_2_before_sending_anything(string records)
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", records);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Stderr, Does.Contain("--records must be from 0 to 2147483647"));
+            Assert.That(result.Stdout, Is.Empty);
+            Assert.That(_api.Requests, Is.Empty);
+            Assert.That(_api.Rows.Single().Status, Is.EqualTo("in_progress"));
+        });
+    }
+
+    [Test]
+    public async Task Result_records_the_largest_count_the_integer_column_holds()
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "2147483647");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
+    }
+
     [Test]
     public async Task Result_for_a_run_that_does_not_exist_exits_1()
     {
@@ -85,7 +114,38 @@ public class StartAndResultTests
             Assert.That(result.ExitCode, Is.EqualTo(1));
             Assert.That(result.Stdout, Is.Empty);
             Assert.That(result.Stderr, Does.Contain("4242").And.Contain("not found"));
+            Assert.That(result.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
+            Assert.That(_api.Requests.Where(r => r.Method == "PATCH"), Is.Empty);
         });
+    }
+
+    [Test]
+    public async Task Result_for_a_run_started_on_a_host_whose_clock_is_ahead_ends_it_at_its_start()
+    {
+        // Started an hour "later" than this host's now: this host's clock is behind the one that started the run.
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddHours(1)))[0];
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        var row = _api.Rows.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.Status, Is.EqualTo("success"));
+            Assert.That(row.EndDate, Is.EqualTo(started.StartDate));
+        });
+    }
+
+    [Test]
+    public async Task Result_for_a_run_started_earlier_ends_it_now()
+    {
+        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "error");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(_api.Rows.Single().EndDate, Is.GreaterThan(before));
     }
 
     [Test]

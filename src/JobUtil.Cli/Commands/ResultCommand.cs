@@ -12,12 +12,12 @@ internal static class ResultCommand
         var id = new Option<long>("--id") { Description = "The id of the run, as printed by start.", Required = true };
         var status = new Option<string>("--status") { Description = "success or error.", Required = true };
         status.AcceptOnlyFromAmong("success", "error");
-        var records = new Option<long?>("--records") { Description = "How many records the run processed (not sent when omitted)." };
+        var records = new Option<long?>("--records") { Description = $"How many records the run processed, 0 to {RecordCount.Max} (not sent when omitted)." };
         records.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<long?>() < 0)
+            if (result.GetValueOrDefault<long?>() is { } count && !RecordCount.IsValid(count))
             {
-                result.AddError("--records must not be negative.");
+                result.AddError($"--records must be from 0 to {RecordCount.Max} (records_processed is an integer column); it is {count}.");
             }
         });
         var message = new Option<string?>("--message") { Description = "A message, such as the error (not sent when omitted)." };
@@ -30,9 +30,12 @@ internal static class ResultCommand
             using var client = new JobsApiClient();
             var api = client.CreateApi(options, $"run {runId}");
 
-            // By id, with no Job: the run was started by another process, so no current run exists here.
+            // By id, with no Job: the run was started by another process, so no current run exists here. That process
+            // may have run on another host whose clock is ahead of this one; the table requires end_date >= start_date.
+            var started = await api.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+            var now = DateTimeOffset.UtcNow;
             var update = new RunUpdate(
-                DateTimeOffset.UtcNow,
+                now < started.StartDate ? started.StartDate : now,
                 parsed.GetValue(status) == "success" ? JobStatus.Success : JobStatus.Error,
                 parsed.GetValue(records),
                 parsed.GetValue(message));

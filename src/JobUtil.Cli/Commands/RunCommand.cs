@@ -47,29 +47,39 @@ internal static class RunCommand
             var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination));
             using var client = new JobsApiClient();
             using var job = client.CreateJob(parsed.GetValue(name)!, options);
-            using var signals = new SignalForwarding();
+            using var signals = new SignalForwarding(console.Error);
             var fallback = parsed.GetValue(defaultSince) is { } text ? Timestamps.Parse(text) : null;
-            return await RunAsync(job, parsed.GetValue(command)!, fallback, options.OutcomeTimeout, console, signals).ConfigureAwait(false);
+            return await RunAsync(job, parsed.GetValue(command)!, fallback, options, console, signals).ConfigureAwait(false);
         });
         return run;
     }
 
-    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, TimeSpan outcomeTimeout, CliConsole console, SignalForwarding signals)
+    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, JobOptions options, CliConsole console, SignalForwarding signals)
     {
         DateTimeOffset? since;
-        JobRecord started;
         try
         {
             since = await job.MostRecentAsync(signals.Interrupted).ConfigureAwait(false) ?? fallback;
-            started = await job.StartAsync(signals.Interrupted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (signals.Received is { } signal)
         {
-            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} before the command started.").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} before the run started.").ConfigureAwait(false);
             return SignalForwarding.ExitCodeFor(signal);
         }
 
+        if (signals.Received is { } early)
+        {
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {early} before the run started.").ConfigureAwait(false);
+            return SignalForwarding.ExitCodeFor(early);
+        }
+
+        if (await StartRunAsync(job, options, console, signals).ConfigureAwait(false) is not { } started)
+        {
+            return SignalForwarding.ExitCodeFor(signals.Received!.Value);
+        }
+
         var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{started.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
+        var recording = false;
         try
         {
             await File.WriteAllBytesAsync(recordsFile, []).ConfigureAwait(false);
@@ -81,7 +91,7 @@ internal static class RunCommand
                 [RecordsFileVariable] = recordsFile,
             };
 
-            var (exitCode, outcome) = await RunCommandAsync(command, variables, console, signals).ConfigureAwait(false);
+            var (exitCode, outcome) = await RunCommandAsync(command, variables, options.Token, console, signals).ConfigureAwait(false);
             long? count = null;
             if (exitCode == 0)
             {
@@ -89,10 +99,11 @@ internal static class RunCommand
             }
 
             // Recorded even after a signal: that is why jobutil took the signal over.
-            using var recording = new CancellationTokenSource(outcomeTimeout);
+            recording = true;
+            using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
             try
             {
-                await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, recording.Token).ConfigureAwait(false);
+                await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is JobsApiException or OperationCanceledException)
             {
@@ -103,24 +114,82 @@ internal static class RunCommand
 
             return exitCode;
         }
+        catch (Exception e) when (!recording)
+        {
+            // jobutil itself failed (the records file could not be created, say): the run must not stay in progress.
+            await RecordErrorAsync(job, started, $"jobutil failed: {Program.Describe(e)}", options, console).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
-            File.Delete(recordsFile);
+            DeleteRecordsFile(recordsFile);
         }
     }
 
+    /// <summary>
+    /// Starts the run. A signal does not cancel the start: once the POST is sent the row may exist, and only the answer
+    /// says which row, so the run can then be recorded as error (the command is not started, see RunCommandAsync). The
+    /// signal only bounds how much longer the start may take. <see langword="null"/> when it did not finish in that time.
+    /// </summary>
+    private static async Task<JobRecord?> StartRunAsync(Job job, JobOptions options, CliConsole console, SignalForwarding signals)
+    {
+        using var bound = new CancellationTokenSource();
+        using var interrupted = signals.Interrupted.Register(() => bound.CancelAfter(options.OutcomeTimeout));
+        try
+        {
+            return await job.StartAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && signals.Received is { } signal)
+        {
+            var seconds = options.OutcomeTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} while starting the run, which did not finish within {seconds} s; a run the Jobs API created stays in progress.").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>Records the run as error within the outcome timeout; a failure to do so is reported, not thrown.</summary>
+    private static async Task RecordErrorAsync(Job job, JobRecord started, string message, JobOptions options, CliConsole console)
+    {
+        using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
+        try
+        {
+            await job.ResultAsync(JobStatus.Error, null, Bound(message), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+        {
+            var reason = e is JobsApiException ? e.Message : "it did not complete in time.";
+            await console.Error.WriteLineAsync($"jobutil: run {started.Id} could not be recorded as error: {reason}").ConfigureAwait(false);
+        }
+    }
+
+    // The outcome is already recorded when this runs; a records file the command replaced by something else is not worth failing for.
+    private static void DeleteRecordsFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string Bound(string message)
+        => message.Length <= Job.MaxRecordedMessageLength ? message : message[..(Job.MaxRecordedMessageLength - 1)] + "…";
+
     /// <summary>Runs the command; its exit code and, when it failed, the message to record.</summary>
-    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, CliConsole console, SignalForwarding signals)
+    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, string? token, CliConsole console, SignalForwarding signals)
     {
         if (signals.Received is { } early)
         {
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {early} before the command started; the run is recorded as error.").ConfigureAwait(false);
             return (SignalForwarding.ExitCodeFor(early), $"interrupted by {early} before the command started");
         }
 
         ChildCommand.Exit exit;
         try
         {
-            exit = await ChildCommand.RunAsync(command, variables, console, signals).ConfigureAwait(false);
+            exit = await ChildCommand.RunAsync(command, variables, token, console, signals).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {
@@ -142,7 +211,7 @@ internal static class RunCommand
             text += ": " + line;
         }
 
-        return (exit.Code, text.Length <= Job.MaxRecordedMessageLength ? text : text[..(Job.MaxRecordedMessageLength - 1)] + "…");
+        return (exit.Code, Bound(text));
     }
 
     /// <summary>The count the command wrote to the records file; none when it wrote nothing or something else.</summary>
@@ -154,13 +223,14 @@ internal static class RunCommand
             return null;
         }
 
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && RecordCount.IsValid(count))
         {
             return count;
         }
 
+        // The command's work is done: a count the table cannot hold must not turn its success into a failed update.
         var shown = text.Length <= 40 ? text : text[..40] + "…";
-        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count; the run is recorded without one.").ConfigureAwait(false);
+        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count from 0 to {RecordCount.Max}; the run is recorded without one.").ConfigureAwait(false);
         return null;
     }
 }
