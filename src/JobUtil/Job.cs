@@ -250,7 +250,7 @@ public class Job : IDisposable
     /// <param name="message">A message, such as the error; not sent when null.</param>
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The updated run, which becomes <see cref="Current"/>.</returns>
-    /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is outside 0 to 2,147,483,647 (the column is an INTEGER).</exception>
     /// <exception cref="InvalidOperationException">No run has been started.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>

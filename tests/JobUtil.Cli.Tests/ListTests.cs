@@ -3,30 +3,19 @@ using JobUtil.Testing;
 
 namespace JobUtil.Cli.Tests;
 
-public class ListTests
+public class ListTests : FakeApiFixture
 {
     private static readonly DateTimeOffset Start = new(2024, 5, 1, 2, 0, 0, TimeSpan.Zero);
-    private FakeJobsApi _api = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _api = FakeJobsApi.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _api.Dispose();
-
-    [SetUp]
-    public void Reset() => _api.Reset();
-
     [Test]
     public async Task Prints_an_aligned_table_of_the_newest_runs_first()
     {
-        _api.Seed(
+        Api.Seed(
             MostRecentTests.Row("nightly", "success", Start, records: 503),
             MostRecentTests.Row("nightly", "error", Start.AddDays(1), message: "exit code 3: disk\nfull"),
             MostRecentTests.Row("nightly", "in_progress", Start.AddDays(2)),
             MostRecentTests.Row("other", "success", Start));
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "list", "--name", "nightly");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "list", "--name", "nightly");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
         var lines = result.StdoutLines;
@@ -59,9 +48,9 @@ public class ListTests
     [Test]
     public async Task Json_prints_one_parsable_line_per_run_and_limit_caps_the_count()
     {
-        _api.Seed(Enumerable.Range(0, 5).Select(i => MostRecentTests.Row("nightly", "success", Start.AddDays(i), records: i)).ToArray());
+        Api.Seed(Enumerable.Range(0, 5).Select(i => MostRecentTests.Row("nightly", "success", Start.AddDays(i), records: i)).ToArray());
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "list", "--name", "nightly", "--json", "--limit", "3");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "list", "--name", "nightly", "--json", "--limit", "3");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
         var runs = result.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
@@ -69,14 +58,14 @@ public class ListTests
         {
             Assert.That(runs.Select(r => r.GetProperty("records_processed").GetInt64()), Is.EqualTo(new long[] { 4, 3, 2 }));
             Assert.That(runs.Select(r => r.GetProperty("status").GetString()), Is.All.EqualTo("success"));
-            Assert.That(_api.Requests.Single().QueryParameters, Does.Contain(new KeyValuePair<string, string>("limit", "3")));
+            Assert.That(Api.Requests.Single().QueryParameters, Does.Contain(new KeyValuePair<string, string>("limit", "3")));
         });
     }
 
     [Test]
     public async Task An_empty_history_prints_only_the_header()
     {
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "list", "--name", "nightly");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "list", "--name", "nightly");
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.StdoutLines, Has.Length.EqualTo(1));

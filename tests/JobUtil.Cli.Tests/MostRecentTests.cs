@@ -3,26 +3,15 @@ using JobUtil.Testing;
 
 namespace JobUtil.Cli.Tests;
 
-public class MostRecentTests
+public class MostRecentTests : FakeApiFixture
 {
     private static readonly DateTimeOffset Watermark = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
-    private FakeJobsApi _api = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _api = FakeJobsApi.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _api.Dispose();
-
-    [SetUp]
-    public void Reset() => _api.Reset();
-
     [Test]
     public async Task Prints_the_start_of_the_last_successful_run_as_unix_seconds()
     {
         SeedHistory();
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "most-recent", "--name", "nightly");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly");
 
         Assert.Multiple(() =>
         {
@@ -37,7 +26,7 @@ public class MostRecentTests
     {
         SeedHistory();
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "most-recent", "--name", "nightly", "--format", "iso");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--format", "iso");
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Is.EqualTo("2024-05-01T12:00:00.123456Z\n"));
@@ -46,9 +35,9 @@ public class MostRecentTests
     [Test]
     public async Task Prints_nothing_and_exits_0_when_the_job_has_no_successful_run()
     {
-        _api.Seed(Row("nightly", "error", Watermark));
+        Api.Seed(Row("nightly", "error", Watermark));
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "most-recent", "--name", "nightly");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly");
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Is.Empty);
@@ -57,7 +46,7 @@ public class MostRecentTests
     [Test]
     public async Task Prints_the_default_when_the_job_has_no_successful_run()
     {
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "most-recent", "--name", "nightly", "--default", "0");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--default", "0");
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Is.EqualTo("0\n"));
@@ -69,7 +58,7 @@ public class MostRecentTests
         SeedHistory();
         var environment = new Hashtable { ["JOBUTIL_URL"] = "http://127.0.0.1:9/nowhere", ["JOBUTIL_RETRIES"] = "0" };
 
-        var result = await Cli.RunAsync(environment, "most-recent", "--name", "nightly", "--url", _api.Url);
+        var result = await Cli.RunAsync(environment, "most-recent", "--name", "nightly", "--url", Api.Url);
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Is.EqualTo($"{Watermark.ToUnixTimeSeconds()}\n"));
@@ -79,9 +68,9 @@ public class MostRecentTests
     public async Task Sends_JOBUTIL_TOKEN_as_a_bearer_token_and_never_prints_it()
     {
         const string token = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiam9ic193cml0ZXIifQ.c2lnbmF0dXJl";
-        var environment = Cli.Environment(_api.Url);
+        var environment = Cli.Environment(Api.Url);
         environment["JOBUTIL_TOKEN"] = token;
-        _api.FailNext(1, 500);
+        Api.FailNext(1, 500);
 
         var failed = await Cli.RunAsync(environment, "most-recent", "--name", "nightly", "--verbose");
         var succeeded = await Cli.RunAsync(environment, "most-recent", "--name", "nightly");
@@ -89,7 +78,7 @@ public class MostRecentTests
         Assert.Multiple(() =>
         {
             Assert.That(succeeded.ExitCode, Is.EqualTo(0));
-            Assert.That(_api.Requests.Select(r => r.Header("Authorization")), Is.All.EqualTo($"Bearer {token}"));
+            Assert.That(Api.Requests.Select(r => r.Header("Authorization")), Is.All.EqualTo($"Bearer {token}"));
             Assert.That(failed.Stdout + failed.Stderr + succeeded.Stdout + succeeded.Stderr, Does.Not.Contain(token));
         });
     }
@@ -97,9 +86,9 @@ public class MostRecentTests
     [Test]
     public async Task An_API_failure_exits_1_with_one_line_on_stderr_and_no_stack_trace()
     {
-        _api.FailNext(1, 500);
+        Api.FailNext(1, 500);
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "most-recent", "--name", "nightly");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly");
 
         Assert.Multiple(() =>
         {
@@ -129,9 +118,9 @@ public class MostRecentTests
     [Test]
     public async Task Verbose_adds_the_stack_trace_to_a_failure()
     {
-        _api.FailNext(1, 500);
+        Api.FailNext(1, 500);
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "most-recent", "--name", "nightly", "--verbose");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--verbose");
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
         Assert.That(result.Stderr, Does.Contain("JobsApiException").And.Contain(" at "));
@@ -140,17 +129,17 @@ public class MostRecentTests
     [Test]
     public async Task Retries_a_transient_failure_as_many_times_as_retries_says()
     {
-        _api.FailNext(1, 503);
+        Api.FailNext(1, 503);
         SeedHistory();
-        var environment = new Hashtable { ["JOBUTIL_URL"] = _api.Url };
+        var environment = new Hashtable { ["JOBUTIL_URL"] = Api.Url };
 
         var result = await Cli.RunAsync(environment, "most-recent", "--name", "nightly", "--retries", "1");
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
-        Assert.That(_api.Requests, Has.Count.EqualTo(2));
+        Assert.That(Api.Requests, Has.Count.EqualTo(2));
     }
 
-    private void SeedHistory() => _api.Seed(
+    private void SeedHistory() => Api.Seed(
         Row("nightly", "success", Watermark.AddDays(-1)),
         Row("nightly", "success", Watermark),
         Row("nightly", "error", Watermark.AddHours(1)),

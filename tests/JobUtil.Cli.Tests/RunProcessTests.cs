@@ -5,19 +5,8 @@ namespace JobUtil.Cli.Tests;
 
 /// <summary>jobutil run as a real process: signals, its stdout, and a server that is down.</summary>
 [NonParallelizable]
-public class RunProcessTests
+public class RunProcessTests : FakeApiFixture
 {
-    private FakeJobsApi _api = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _api = FakeJobsApi.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _api.Dispose();
-
-    [SetUp]
-    public void Reset() => _api.Reset();
-
     [Test]
     public async Task SIGTERM_is_forwarded_to_the_command_and_the_run_recorded_as_error_before_jobutil_exits()
     {
@@ -28,7 +17,7 @@ public class RunProcessTests
         jobutil.Signal("TERM");
         var (exitCode, _) = await jobutil.WaitForExitAsync();
 
-        var run = _api.Rows.Single();
+        var run = Api.Rows.Single();
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(5), jobutil.Stderr);
@@ -50,8 +39,8 @@ public class RunProcessTests
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(130), jobutil.Stderr);
-            Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
-            Assert.That(_api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 130: ready"));
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("error"));
+            Assert.That(Api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 130: ready"));
         });
     }
 
@@ -62,7 +51,7 @@ public class RunProcessTests
 
         // The command counts the SIGINTs it gets and reports the count on SIGUSR1, which only the test sends.
         const string script = "n=0; trap 'n=$((n+1))' INT; trap 'echo \"got $n INT\" >&2; exit 3' USR1; echo \"pid $$ ready\" >&2; while :; do sleep 0.05; done";
-        using var terminal = JobUtilInTerminal.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
+        using var terminal = JobUtilInTerminal.Start(Api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
         await terminal.WaitForAsync("ready");
         var commandId = System.Text.RegularExpressions.Regex.Match(terminal.Output, @"pid (\d+) ready").Groups[1].Value;
 
@@ -83,8 +72,8 @@ public class RunProcessTests
             Assert.That(terminal.Output, Does.Not.Contain("forwarded"));
             Assert.That(terminal.Output, Does.Contain("got 1 INT"));
             Assert.That(exitCode, Is.EqualTo(3), terminal.Output);
-            Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
-            Assert.That(_api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 3: got 1 INT"));
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("error"));
+            Assert.That(Api.Rows.Single().Message, Is.EqualTo("interrupted by SIGINT: exit code 3: got 1 INT"));
         });
     }
 
@@ -99,7 +88,7 @@ public class RunProcessTests
         {
             Assert.That(exitCode, Is.EqualTo(0), jobutil.Stderr);
             Assert.That(stdout, Is.EqualTo("a\tb\r\nété\nno newline"));
-            Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(7));
+            Assert.That(Api.Rows.Single().RecordsProcessed, Is.EqualTo(7));
         });
     }
 
@@ -132,7 +121,7 @@ public class RunProcessTests
         const string token = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiam9ic193cml0ZXIifQ.c2lnbmF0dXJl";
         var environment = new Dictionary<string, string> { ["JOBUTIL_TOKEN"] = token, ["ETL_API_TOKEN"] = token, ["ETL_OTHER"] = "kept" };
         using var jobutil = JobUtilProcess.Start(
-            _api.Url,
+            Api.Url,
             environment,
             "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--",
             "sh", "-c", "printenv JOBUTIL_TOKEN; echo \"[$JOBUTIL_TOKEN|$ETL_API_TOKEN|$ETL_OTHER]\"");
@@ -144,7 +133,7 @@ public class RunProcessTests
             Assert.That(exitCode, Is.EqualTo(0), jobutil.Stderr);
             Assert.That(stdout, Is.EqualTo("[||kept]\n"));
             Assert.That(stdout + jobutil.Stderr, Does.Not.Contain(token));
-            Assert.That(_api.Requests.Select(r => r.Header("Authorization")), Is.All.EqualTo($"Bearer {token}"), "jobutil itself still sends the token");
+            Assert.That(Api.Requests.Select(r => r.Header("Authorization")), Is.All.EqualTo($"Bearer {token}"), "jobutil itself still sends the token");
         });
     }
 
@@ -154,14 +143,14 @@ public class RunProcessTests
         var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");
 
         // The row is committed at once and its answer held back: the window in which a signal used to strand the run.
-        _api.DelayNextAfterCommit(1, TimeSpan.FromSeconds(1.5), "POST");
-        using var jobutil = JobUtilProcess.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
-        Assert.That(() => _api.Rows.Count, Is.EqualTo(1).After(30_000, 10), "the run was not started");
+        Api.DelayNextAfterCommit(1, TimeSpan.FromSeconds(1.5), "POST");
+        using var jobutil = JobUtilProcess.Start(Api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
+        Assert.That(() => Api.Rows.Count, Is.EqualTo(1).After(30_000, 10), "the run was not started");
 
         jobutil.Signal("TERM");
         var (exitCode, _) = await jobutil.WaitForExitAsync();
 
-        var run = _api.Rows.Single();
+        var run = Api.Rows.Single();
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(143), jobutil.Stderr);
@@ -180,12 +169,12 @@ public class RunProcessTests
 
         // The records file goes in TMPDIR; one that does not exist makes creating it fail once the run has started.
         using var jobutil = JobUtilProcess.Start(
-            _api.Url,
+            Api.Url,
             new Dictionary<string, string> { ["TMPDIR"] = "/nonexistent/jobutil-tmp" },
             "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
         var (exitCode, stdout) = await jobutil.WaitForExitAsync();
 
-        var run = _api.Rows.Single();
+        var run = Api.Rows.Single();
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(1));
@@ -203,7 +192,7 @@ public class RunProcessTests
     public async Task Verbose_adds_the_stack_trace_to_a_failure_of_jobutil_itself()
     {
         using var jobutil = JobUtilProcess.Start(
-            _api.Url,
+            Api.Url,
             new Dictionary<string, string> { ["TMPDIR"] = "/nonexistent/jobutil-tmp" },
             "run", "--verbose", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "true");
         var (exitCode, _) = await jobutil.WaitForExitAsync();
@@ -213,5 +202,5 @@ public class RunProcessTests
     }
 
     private JobUtilProcess Run(string script)
-        => JobUtilProcess.Start(_api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
+        => JobUtilProcess.Start(Api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "sh", "-c", script);
 }

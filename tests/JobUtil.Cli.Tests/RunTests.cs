@@ -3,27 +3,16 @@ using JobUtil.Testing;
 namespace JobUtil.Cli.Tests;
 
 /// <summary>jobutil run in-process: the command's environment, output and outcome as recorded.</summary>
-public class RunTests
+public class RunTests : FakeApiFixture
 {
     private static readonly DateTimeOffset Watermark = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
-    private FakeJobsApi _api = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _api = FakeJobsApi.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _api.Dispose();
-
-    [SetUp]
-    public void Reset() => _api.Reset();
-
     [Test]
     public async Task A_command_that_succeeds_is_recorded_as_success_with_the_count_it_wrote()
     {
         var result = await RunAsync("echo loaded; echo 42 > \"$JOBUTIL_RECORDS_FILE\"");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        var run = _api.Rows.Single();
+        var run = Api.Rows.Single();
         Assert.Multiple(() =>
         {
             Assert.That(result.Stdout, Is.EqualTo("loaded\n"));
@@ -40,8 +29,8 @@ public class RunTests
         var result = await RunAsync("true");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        Assert.That(_api.Rows.Single().Status, Is.EqualTo("success"));
-        Assert.That(_api.Rows.Single().RecordsProcessed, Is.Null);
+        Assert.That(Api.Rows.Single().Status, Is.EqualTo("success"));
+        Assert.That(Api.Rows.Single().RecordsProcessed, Is.Null);
     }
 
     [Test]
@@ -51,8 +40,8 @@ public class RunTests
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stderr, Does.Contain("JOBUTIL_RECORDS_FILE").And.Contain("lots"));
-        Assert.That(_api.Rows.Single().Status, Is.EqualTo("success"));
-        Assert.That(_api.Rows.Single().RecordsProcessed, Is.Null);
+        Assert.That(Api.Rows.Single().Status, Is.EqualTo("success"));
+        Assert.That(Api.Rows.Single().RecordsProcessed, Is.Null);
     }
 
     [TestCase("2147483648")]
@@ -65,8 +54,8 @@ public class RunTests
         {
             Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
             Assert.That(result.Stderr, Does.Contain("JOBUTIL_RECORDS_FILE").And.Contain(written).And.Contain("2147483647"));
-            Assert.That(_api.Rows.Single().Status, Is.EqualTo("success"));
-            Assert.That(_api.Rows.Single().RecordsProcessed, Is.Null);
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("success"));
+            Assert.That(Api.Rows.Single().RecordsProcessed, Is.Null);
         });
     }
 
@@ -76,7 +65,7 @@ public class RunTests
         var result = await RunAsync("echo 2147483647 > \"$JOBUTIL_RECORDS_FILE\"");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
+        Assert.That(Api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
     }
 
     [Test]
@@ -89,8 +78,8 @@ public class RunTests
             Assert.That(result.ExitCode, Is.EqualTo(3));
             Assert.That(result.Stdout, Is.EqualTo("partial\n"));
             Assert.That(result.Stderr, Is.EqualTo("connecting\ndisk full\n\n"), "stderr passes through unchanged");
-            Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
-            Assert.That(_api.Rows.Single().Message, Is.EqualTo("exit code 3: disk full"));
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("error"));
+            Assert.That(Api.Rows.Single().Message, Is.EqualTo("exit code 3: disk full"));
         });
     }
 
@@ -100,18 +89,18 @@ public class RunTests
         var result = await RunAsync("exit 7");
 
         Assert.That(result.ExitCode, Is.EqualTo(7));
-        Assert.That(_api.Rows.Single().Message, Is.EqualTo("exit code 7"));
+        Assert.That(Api.Rows.Single().Message, Is.EqualTo("exit code 7"));
     }
 
     [Test]
     public async Task The_command_gets_the_run_id_and_the_watermark_in_both_forms()
     {
-        _api.Seed(MostRecentTests.Row("nightly", "success", Watermark));
+        Api.Seed(MostRecentTests.Row("nightly", "success", Watermark));
 
         var result = await RunAsync("echo \"$JOBUTIL_RUN_ID|$JOBUTIL_SINCE|$JOBUTIL_SINCE_ISO\"");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        var run = _api.Rows.Single(r => r.Status == "success" && r.StartDate > Watermark);
+        var run = Api.Rows.Single(r => r.Status == "success" && r.StartDate > Watermark);
         Assert.That(result.Stdout, Is.EqualTo($"{run.Id}|{Watermark.ToUnixTimeSeconds()}|2024-05-01T12:00:00.000000Z\n"));
     }
 
@@ -145,7 +134,7 @@ public class RunTests
     public async Task When_the_start_fails_the_command_is_not_started_and_jobutil_exits_1()
     {
         var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");
-        _api.FailNext(1, 503, "POST");
+        Api.FailNext(1, 503, "POST");
 
         var result = await RunAsync($"touch '{marker}'");
 
@@ -154,7 +143,7 @@ public class RunTests
             Assert.That(result.ExitCode, Is.EqualTo(1));
             Assert.That(result.Stderr, Does.StartWith("jobutil: ").And.Contain("503"));
             Assert.That(File.Exists(marker), Is.False, "the command ran although no run was started");
-            Assert.That(_api.Rows, Is.Empty);
+            Assert.That(Api.Rows, Is.Empty);
         });
     }
 
@@ -177,20 +166,20 @@ public class RunTests
     [Test]
     public async Task A_command_that_cannot_be_started_exits_127_and_is_recorded_as_error()
     {
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "/nonexistent/etl-script");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "/nonexistent/etl-script");
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(127));
-            Assert.That(_api.Rows.Single().Status, Is.EqualTo("error"));
-            Assert.That(_api.Rows.Single().Message, Does.Contain("/nonexistent/etl-script"));
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("error"));
+            Assert.That(Api.Rows.Single().Message, Does.Contain("/nonexistent/etl-script"));
         });
     }
 
     [Test]
     public async Task When_the_outcome_cannot_be_recorded_after_a_success_jobutil_exits_1()
     {
-        _api.FailNext(1, 500, "PATCH");
+        Api.FailNext(1, 500, "PATCH");
 
         var result = await RunAsync("true");
 
@@ -202,6 +191,6 @@ public class RunTests
 
     private Task<CliResult> RunAsync(string[] options, string script)
         => Cli.RunAsync(
-            Cli.Environment(_api.Url),
+            Cli.Environment(Api.Url),
             [.. new[] { "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse" }, .. options, "--", "sh", "-c", script]);
 }

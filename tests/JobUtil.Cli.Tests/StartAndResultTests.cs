@@ -3,28 +3,17 @@ using JobUtil.Testing;
 
 namespace JobUtil.Cli.Tests;
 
-public class StartAndResultTests
+public class StartAndResultTests : FakeApiFixture
 {
-    private FakeJobsApi _api = null!;
-
-    [OneTimeSetUp]
-    public void StartServer() => _api = FakeJobsApi.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _api.Dispose();
-
-    [SetUp]
-    public void Reset() => _api.Reset();
-
     [Test]
     public async Task Start_inserts_an_in_progress_run_and_prints_it_as_one_JSON_line()
     {
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "start", "--name", "nightly", "--source", "crm", "--destination", "warehouse");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "start", "--name", "nightly", "--source", "crm", "--destination", "warehouse");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
         Assert.That(result.StdoutLines, Has.Length.EqualTo(1));
         var printed = JsonDocument.Parse(result.StdoutLines[0]).RootElement;
-        var row = _api.Rows.Single();
+        var row = Api.Rows.Single();
         Assert.Multiple(() =>
         {
             Assert.That(row.Status, Is.EqualTo("in_progress"));
@@ -40,12 +29,12 @@ public class StartAndResultTests
     [Test]
     public async Task Result_records_success_with_the_count_on_the_run_with_that_id()
     {
-        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "503");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "503");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        var row = _api.Rows.Single();
+        var row = Api.Rows.Single();
         var printed = JsonDocument.Parse(result.StdoutLines.Single()).RootElement;
         Assert.Multiple(() =>
         {
@@ -60,13 +49,13 @@ public class StartAndResultTests
     [Test]
     public async Task Result_records_an_error_with_its_message_and_sends_no_count_when_none_is_given()
     {
-        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "error", "--message", "disk full");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", started.Id.ToString(), "--status", "error", "--message", "disk full");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        var row = _api.Rows.Single();
-        var patch = _api.Requests.Single(r => r.Method == "PATCH");
+        var row = Api.Rows.Single();
+        var patch = Api.Requests.Single(r => r.Method == "PATCH");
         Assert.Multiple(() =>
         {
             Assert.That(row.Status, Is.EqualTo("error"));
@@ -79,35 +68,35 @@ public class StartAndResultTests
     [TestCase("-1")]
     public async Task Result_with_a_count_the_integer_column_cannot_hold_exits_2_before_sending_anything(string records)
     {
-        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", records);
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", records);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(2));
             Assert.That(result.Stderr, Does.Contain("--records must be from 0 to 2147483647"));
             Assert.That(result.Stdout, Is.Empty);
-            Assert.That(_api.Requests, Is.Empty);
-            Assert.That(_api.Rows.Single().Status, Is.EqualTo("in_progress"));
+            Assert.That(Api.Requests, Is.Empty);
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("in_progress"));
         });
     }
 
     [Test]
     public async Task Result_records_the_largest_count_the_integer_column_holds()
     {
-        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "2147483647");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", started.Id.ToString(), "--status", "success", "--records", "2147483647");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        Assert.That(_api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
+        Assert.That(Api.Rows.Single().RecordsProcessed, Is.EqualTo(int.MaxValue));
     }
 
     [Test]
     public async Task Result_for_a_run_that_does_not_exist_exits_1()
     {
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", "4242", "--status", "success");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", "4242", "--status", "success");
 
         Assert.Multiple(() =>
         {
@@ -115,7 +104,7 @@ public class StartAndResultTests
             Assert.That(result.Stdout, Is.Empty);
             Assert.That(result.Stderr, Does.Contain("4242").And.Contain("not found"));
             Assert.That(result.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
-            Assert.That(_api.Requests.Where(r => r.Method == "PATCH"), Is.Empty);
+            Assert.That(Api.Requests.Where(r => r.Method == "PATCH"), Is.Empty);
         });
     }
 
@@ -123,12 +112,12 @@ public class StartAndResultTests
     public async Task Result_for_a_run_started_on_a_host_whose_clock_is_ahead_ends_it_at_its_start()
     {
         // Started an hour "later" than this host's now: this host's clock is behind the one that started the run.
-        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddHours(1)))[0];
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddHours(1)))[0];
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "success");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", started.Id.ToString(), "--status", "success");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        var row = _api.Rows.Single();
+        var row = Api.Rows.Single();
         Assert.Multiple(() =>
         {
             Assert.That(row.Status, Is.EqualTo("success"));
@@ -139,28 +128,28 @@ public class StartAndResultTests
     [Test]
     public async Task Result_for_a_run_started_earlier_ends_it_now()
     {
-        var started = _api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "result", "--id", started.Id.ToString(), "--status", "error");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", started.Id.ToString(), "--status", "error");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-        Assert.That(_api.Rows.Single().EndDate, Is.GreaterThan(before));
+        Assert.That(Api.Rows.Single().EndDate, Is.GreaterThan(before));
     }
 
     [Test]
     public async Task Start_refused_by_the_server_exits_1_with_one_line()
     {
-        _api.FailNext(1, 503, "POST");
+        Api.FailNext(1, 503, "POST");
 
-        var result = await Cli.RunAsync(Cli.Environment(_api.Url), "start", "--name", "nightly", "--source", "crm", "--destination", "warehouse");
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "start", "--name", "nightly", "--source", "crm", "--destination", "warehouse");
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(1));
             Assert.That(result.Stdout, Is.Empty);
             Assert.That(result.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
-            Assert.That(_api.Rows, Is.Empty);
+            Assert.That(Api.Rows, Is.Empty);
         });
     }
 }
