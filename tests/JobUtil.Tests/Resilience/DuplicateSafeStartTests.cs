@@ -65,7 +65,7 @@ public class DuplicateSafeStartTests : ServerFixture
             var created = _table.Insert(r);
             if (_posts == 1)
             {
-                await Task.Delay(TimeSpan.FromSeconds(20));
+                await Task.Delay(TimeSpan.FromSeconds(8));
             }
 
             return Reply(201, created);

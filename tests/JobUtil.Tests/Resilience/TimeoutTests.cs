@@ -126,7 +126,7 @@ public class TimeoutTests : ServerFixture
         {
             Interlocked.Increment(ref calls);
             arrived.TrySetResult(true);
-            await Task.Delay(TimeSpan.FromSeconds(30));
+            await Task.Delay(TimeSpan.FromSeconds(8));
             return Reply(201, "[]");
         }));
         using var http = new HttpClient();

@@ -219,7 +219,7 @@ public sealed class RunAsyncTests : RunServerFixture
     [Test]
     public void A_success_that_cannot_be_recorded_in_time_is_a_timeout_error_not_a_cancellation()
     {
-        Server.SlowPatch(TimeSpan.FromSeconds(30));
+        Server.SlowPatch(TimeSpan.FromSeconds(5));
         using var http = new HttpClient();
         using var job = new Job("orders", Server.Options(o =>
         {
@@ -264,7 +264,7 @@ public sealed class RunAsyncTests : RunServerFixture
     [Test]
     public void An_error_that_cannot_be_recorded_within_OutcomeTimeout_is_attached_as_a_timeout()
     {
-        Server.SlowPatch(TimeSpan.FromSeconds(30));
+        Server.SlowPatch(TimeSpan.FromSeconds(5));
         using var http = new HttpClient();
         using var job = new Job("orders", Server.Options(o => o.OutcomeTimeout = TimeSpan.FromMilliseconds(200)), http);
         var original = new InvalidOperationException("source failed");
