@@ -223,7 +223,7 @@ internal sealed partial class JobsApi
         protected override async ValueTask<JobRecord> SendAsync(CancellationToken cancellationToken)
         {
             HttpResponseMessage response;
-            using (var request = Api.CreateRequest(Patch, string.Concat(Api._table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), JsonContent.Create(update, JobsJsonContext.Default.RunUpdate)))
+            using (var request = Api.CreateRequest(Patch, Api.RunUrl(id), JsonContent.Create(update, JobsJsonContext.Default.RunUpdate)))
             {
                 response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
                 Telemetry.ResponseReceived(response);

@@ -24,7 +24,7 @@ internal sealed partial class JobsApi
 #endif
         protected override async ValueTask<JobRecord> SendAsync(CancellationToken cancellationToken)
         {
-            using var request = Api.CreateRequest(HttpMethod.Get, string.Concat(Api._table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture)), null);
+            using var request = Api.CreateRequest(HttpMethod.Get, Api.RunUrl(id), null);
             using var response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             Telemetry.ResponseReceived(response);
             if (!response.IsSuccessStatusCode)

@@ -132,6 +132,9 @@ internal sealed partial class JobsApi
             : await UpdateRunAsync(started.Id, new RunUpdate(end < started.StartDate ? started.StartDate : end, JobStatus.Error, null, "The start was cancelled before its response arrived."), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The URL of one run: the table filtered on its id.</summary>
+    private string RunUrl(long id) => string.Concat(_table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Percent-encodes a filter value (RFC 3986 unreserved characters stay as they are).</summary>
     internal static string Encode(string value) => Uri.EscapeDataString(value);
 

@@ -38,12 +38,7 @@ public sealed class LoggingTests : RunServerFixture
         var logs = new CapturingLoggerFactory();
         using var http = new HttpClient();
         Server.PostFailure = 503;
-        using var job = new Job("orders", Server.Options(o =>
-        {
-            o.Token = Token;
-            o.MaxRetryAttempts = 1;
-            o.RetryBaseDelay = TimeSpan.Zero;
-        }), http, loggerFactory: logs);
+        using var job = new Job("orders", Server.Options(RetryOnceWithToken), http, loggerFactory: logs);
 
         Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
 
@@ -59,12 +54,7 @@ public sealed class LoggingTests : RunServerFixture
         var logs = new CapturingLoggerFactory();
         using var http = new HttpClient();
         Server.PatchFailure = 401;
-        using var job = new Job("orders", Server.Options(o =>
-        {
-            o.Token = Token;
-            o.MaxRetryAttempts = 1;
-            o.RetryBaseDelay = TimeSpan.Zero;
-        }), http, loggerFactory: logs);
+        using var job = new Job("orders", Server.Options(RetryOnceWithToken), http, loggerFactory: logs);
 
         var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("body failed"))));
 
@@ -75,5 +65,12 @@ public sealed class LoggingTests : RunServerFixture
             Assert.That(thrown!.Data[Job.RecordingFailureKey]!.ToString(), Does.Not.Contain(Token));
             Assert.That(job.ToString(), Does.Not.Contain(Token));
         });
+    }
+
+    private static void RetryOnceWithToken(JobOptions options)
+    {
+        options.Token = Token;
+        options.MaxRetryAttempts = 1;
+        options.RetryBaseDelay = TimeSpan.Zero;
     }
 }
