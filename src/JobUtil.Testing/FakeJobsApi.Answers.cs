@@ -4,7 +4,7 @@ using JobUtil.Testing.Internal;
 
 namespace JobUtil.Testing;
 
-/// <summary>Faults that answer with something other than PostgREST's answer: redirects, and committed writes whose answer is not the row.</summary>
+// Faults that answer with something other than PostgREST's answer: redirects, and committed writes whose answer is not the row.
 public sealed partial class FakeJobsApi
 {
     private static readonly int[] RedirectStatuses = [301, 302, 303, 307, 308];
