@@ -109,8 +109,9 @@ CREATE SCHEMA IF NOT EXISTS jobutil;
 
 COMMENT ON SCHEMA jobutil IS 'Functions of the jobs API that PostgREST does not expose (db-schemas = "api").';
 
+-- search_path is pinned so that no object created by a caller can stand in for the built-ins the function calls.
 CREATE OR REPLACE FUNCTION jobutil.refuse_change_to_finished_run() RETURNS trigger
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     changed text;
 BEGIN
@@ -191,3 +192,8 @@ GRANT SELECT ON api.jobs, api.jobs_latest TO web_anon;
 GRANT SELECT, INSERT, UPDATE ON api.jobs TO jobs_writer;
 GRANT SELECT ON api.jobs_latest TO jobs_writer;
 GRANT USAGE ON SEQUENCE api.jobs_id_seq TO jobs_writer;
+
+-- A running PostgREST (db-channel-enabled, the default) reloads its schema cache on this notification, so columns
+-- added above are usable at once; without the reload a request naming them fails with PGRST204. Harmless when no
+-- PostgREST listens.
+NOTIFY pgrst, 'reload schema';
