@@ -78,4 +78,11 @@ public sealed class FakeJobsApiOptions
     /// <see cref="FakeJobRow"/> timestamps then hold the wall time with offset zero. Off by default.
     /// </summary>
     public bool TimestampsWithoutTimeZone { get; init; }
+
+    /// <summary>
+    /// When <see langword="true"/>, a PATCH answers only the updated rows that still meet its <c>or=</c>/<c>and=</c>
+    /// trees with their new values, as PostgREST v12 does (later versions fixed it): a conditional update whose tree no
+    /// longer holds after the update answers <c>[]</c> although it changed the row. Off by default.
+    /// </summary>
+    public bool ReapplyLogicalFiltersAfterPatch { get; init; }
 }

@@ -89,3 +89,44 @@ public class LogicalFilterTests : FakeApiFixture
         Assert.That(body, Does.Contain("\"code\":\"42703\""));
     }
 }
+
+/// <summary>PostgREST v12 re-applies or=/and= trees to the rows a PATCH returns, so a tree the update breaks answers [].</summary>
+public class ReappliedLogicalFilterTests : FakeApiFixture
+{
+    protected override FakeJobsApiOptions Options => new() { ReapplyLogicalFiltersAfterPatch = true };
+
+    [Test]
+    public async Task An_update_that_breaks_its_own_tree_answers_nothing_although_it_changed_the_row()
+    {
+        Api.Seed(Row("a", "2024-05-01T00:00:00Z", "in_progress"));
+
+        var (status, body, _) = await PatchAsync("?id=eq.1&or=(status.eq.in_progress,status.is.null)", "{\"status\":\"error\",\"end_date\":\"2024-05-01T01:00:00Z\"}");
+
+        Assert.That((status, body), Is.EqualTo((200, "[]")));
+        Assert.That(Api.Rows.Single().Status, Is.EqualTo("error"));
+    }
+
+    [Test]
+    public async Task The_same_condition_as_a_plain_filter_returns_the_row()
+    {
+        Api.Seed(Row("a", "2024-05-01T00:00:00Z", "in_progress"));
+
+        var (status, body, _) = await PatchAsync("?id=eq.1&status=eq.in_progress&or=(heartbeat_at.is.null,host.eq.x)&select=id,status", "{\"status\":\"error\",\"end_date\":\"2024-05-01T01:00:00Z\"}");
+
+        Assert.That((status, body), Is.EqualTo((200, "[{\"id\":1,\"status\":\"error\"}]")));
+    }
+}
+
+/// <summary>Without the v12 behaviour (the default), the rows a PATCH changed are returned whatever their new values.</summary>
+public class PatchResultTests : FakeApiFixture
+{
+    [Test]
+    public async Task An_update_that_breaks_its_tree_returns_the_changed_row()
+    {
+        Api.Seed(Row("a", "2024-05-01T00:00:00Z", "in_progress"));
+
+        var (_, body, _) = await PatchAsync("?id=eq.1&or=(status.eq.in_progress,status.is.null)&select=id", "{\"status\":\"error\",\"end_date\":\"2024-05-01T01:00:00Z\"}");
+
+        Assert.That(body, Is.EqualTo("[{\"id\":1}]"));
+    }
+}

@@ -221,6 +221,12 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
             return new Reply(404);
         }
 
+        if (options.ReapplyLogicalFiltersAfterPatch)
+        {
+            // PostgREST v12 filters the updated rows again by the or=/and= trees, now holding their new values.
+            rows = [.. rows.Where(r => query.Filters.OfType<LogicTree>().All(tree => tree.Evaluate(r) == true))];
+        }
+
         return Written(rows, query, single, prefer);
     }
 
