@@ -56,15 +56,105 @@ CREATE INDEX IF NOT EXISTS jobs_name_start_date_idx ON api.jobs (name, start_dat
 
 -- Overlap guard, opt-in: at most one in_progress run per job name. A second start of a job whose earlier run has
 -- not ended is then refused with SQLSTATE 23505, which PostgREST answers with 409 Conflict, and the JobUtil client
--- raises JobAlreadyRunningException without running the job's work. It is off by default because a run that
--- crashed before recording its outcome stays in_progress and then blocks every later run of that job until its
--- row is ended by hand (UPDATE api.jobs SET status = 'error', end_date = now() WHERE id = ...).
+-- raises JobAlreadyRunningException without running the job's work. It is off by default: a run whose process died
+-- stays in_progress and blocks every later run of its job until it is ended. With heartbeats and recovery (below)
+-- such a run is ended as error once it is stale, and the next start goes through, so the guard is safe to turn on
+-- wherever recovery runs (the client's recovery option before each start, or `jobutil recover` from cron).
 -- To enable it, run this statement once (it is safe to run again):
 -- CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_in_progress_per_name ON api.jobs (name) WHERE status = 'in_progress';
 
+-- Heartbeats. A running client may update heartbeat_at at an interval and records the machine it runs on in host.
+-- Both are added to a table created before they existed, and both stay NULL for clients that do not use them.
+ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS heartbeat_at TIMESTAMPTZ;
+ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS host TEXT;
+
+COMMENT ON COLUMN api.jobs.heartbeat_at IS
+    'When the running client last said it was alive, by its clock; NULL when it sends no heartbeats.';
+COMMENT ON COLUMN api.jobs.host IS 'The machine the run runs on, as the client names it; NULL when not given.';
+
+-- Stale runs and their recovery. A run is stale when it is in_progress and its heartbeat, or its start when it has
+-- no heartbeat, is older than a threshold X that the operator chooses (for example 5 minutes with heartbeats every
+-- minute, or a day without heartbeats). Recovery ends each stale run as error with one conditional update, so two
+-- recoverers end it once and a run that heartbeats between the lookup and the update is left alone:
+--
+--   PATCH /jobs?id=eq.42&status=eq.in_progress&or=(heartbeat_at.lt.X,and(heartbeat_at.is.null,start_date.lt.X))
+--   {"status":"error","end_date":"<now>","message":"abandoned: last seen <heartbeat_at or start_date> on <host>"}
+--
+-- An answer of [] means another recoverer ended the run first, or it heartbeated in between. Keep status in a plain
+-- filter, as above: PostgREST v12 re-applies or=/and= trees to the rows a PATCH returns. In SQL, from cron:
+--
+--   UPDATE api.jobs
+--      SET status = 'error', end_date = greatest(now(), start_date),
+--          message = format('abandoned: last seen %s on %s', coalesce(heartbeat_at, start_date), coalesce(host, 'an unknown host'))
+--    WHERE status = 'in_progress'
+--      AND (heartbeat_at < now() - interval '1 hour' OR (heartbeat_at IS NULL AND start_date < now() - interval '1 hour'));
+--
+-- Only in_progress rows are in this index, so the lookup never reads the table's history; each arm of the OR is a
+-- range of it (heartbeat_at < X; heartbeat_at IS NULL AND start_date < X).
+CREATE INDEX IF NOT EXISTS jobs_stale_idx ON api.jobs (heartbeat_at, start_date) WHERE status = 'in_progress';
+
+-- Final states are final. Once a run has ended (status success or error) none of its columns may change: a stray or
+-- repeated outcome must not rewrite the outcome, the count or the watermark (start_date of a success). An update
+-- that sets a finished run's columns to the values they already hold is allowed, so a retried request whose first
+-- attempt was committed succeeds. A refused update fails with SQLSTATE 23J01 (class 23, integrity constraint
+-- violation), which every PostgREST version answers with 400 and the error body
+--   {"code":"23J01",
+--    "message":"run 42 of job \"nightly\" has already ended (status success, end_date 2024-05-01 01:00:00+00, records_processed 503) and cannot be changed",
+--    "details":"The update would change: status, end_date.",
+--    "hint":"A finished run is final. The table's owner may correct it in a transaction after SET LOCAL jobutil.allow_final_update = on."}
+-- Administrators' escape: the table's owner (or a superuser) may correct a finished run after
+--   BEGIN; SET LOCAL jobutil.allow_final_update = on; UPDATE api.jobs SET ... WHERE id = 42; COMMIT;
+-- The setting is ignored for every other role, so PostgREST's roles can never use it.
+CREATE SCHEMA IF NOT EXISTS jobutil;
+
+COMMENT ON SCHEMA jobutil IS 'Functions of the jobs API that PostgREST does not expose (db-schemas = "api").';
+
+-- search_path is pinned so that no object created by a caller can stand in for the built-ins the function calls.
+CREATE OR REPLACE FUNCTION jobutil.refuse_change_to_finished_run() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    changed text;
+BEGIN
+    IF OLD.status = 'in_progress' THEN
+        RETURN NEW;
+    END IF;
+
+    SELECT string_agg(a.attname, ', ' ORDER BY a.attnum) INTO changed
+    FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
+      AND to_jsonb(NEW) -> a.attname::text IS DISTINCT FROM to_jsonb(OLD) -> a.attname::text;
+
+    IF changed IS NULL
+        OR (current_setting('jobutil.allow_final_update', true) = 'on'
+            AND pg_catalog.pg_has_role(current_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'USAGE'))
+    THEN
+        RETURN NEW;
+    END IF;
+
+    RAISE EXCEPTION USING
+        ERRCODE = '23J01',
+        MESSAGE = format('run %s of job "%s" has already ended (status %s, end_date %s, records_processed %s) and cannot be changed',
+                         OLD.id, OLD.name, OLD.status, coalesce(OLD.end_date::text, 'null'), coalesce(OLD.records_processed::text, 'null')),
+        DETAIL = format('The update would change: %s.', changed),
+        HINT = 'A finished run is final. The table''s owner may correct it in a transaction after SET LOCAL jobutil.allow_final_update = on.',
+        TABLE = TG_TABLE_NAME,
+        SCHEMA = TG_TABLE_SCHEMA,
+        CONSTRAINT = 'jobs_final_state';
+END
+$$;
+
+COMMENT ON FUNCTION jobutil.refuse_change_to_finished_run() IS
+    'Trigger of api.jobs: refuses any change to a finished run (SQLSTATE 23J01), unless the table''s owner has set '
+    'jobutil.allow_final_update = on.';
+
+DROP TRIGGER IF EXISTS jobs_final_state ON api.jobs;
+CREATE TRIGGER jobs_final_state BEFORE UPDATE ON api.jobs
+    FOR EACH ROW EXECUTE FUNCTION jobutil.refuse_change_to_finished_run();
+
 -- The newest run of every job, readable anonymously (a dashboard of the last outcome of each job).
 CREATE OR REPLACE VIEW api.jobs_latest AS
-    SELECT DISTINCT ON (name) id, name, start_date, end_date, message, status, records_processed, source, destination
+    SELECT DISTINCT ON (name) id, name, start_date, end_date, message, status, records_processed, source, destination,
+                              heartbeat_at, host
     FROM api.jobs
     ORDER BY name, start_date DESC, id DESC;
 
@@ -102,3 +192,8 @@ GRANT SELECT ON api.jobs, api.jobs_latest TO web_anon;
 GRANT SELECT, INSERT, UPDATE ON api.jobs TO jobs_writer;
 GRANT SELECT ON api.jobs_latest TO jobs_writer;
 GRANT USAGE ON SEQUENCE api.jobs_id_seq TO jobs_writer;
+
+-- A running PostgREST (db-channel-enabled, the default) reloads its schema cache on this notification, so columns
+-- added above are usable at once; without the reload a request naming them fails with PGRST204. Harmless when no
+-- PostgREST listens.
+NOTIFY pgrst, 'reload schema';

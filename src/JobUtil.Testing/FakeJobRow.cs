@@ -1,9 +1,11 @@
 namespace JobUtil.Testing;
 
-/// <summary>One row of the fake <c>jobs</c> table, with its nine columns.</summary>
+/// <summary>One row of the fake <c>jobs</c> table: the nine columns of the original table, and the two that <c>db/schema.sql</c> adds.</summary>
 /// <remarks>
 /// Used both to seed the table (<see cref="FakeJobsApi.Seed(FakeJobRow[])"/>) and to inspect it
-/// (<see cref="FakeJobsApi.Rows"/>). Timestamps are kept with microsecond precision, as PostgreSQL keeps them.
+/// (<see cref="FakeJobsApi.Rows"/>). Timestamps are kept with microsecond precision, as PostgreSQL keeps them (or with
+/// less, see <see cref="FakeJobsApiOptions.StartDatePrecision"/>). With
+/// <see cref="FakeJobsApiOptions.TimestampsWithoutTimeZone"/>, a timestamp holds the stored wall time with offset zero.
 /// </remarks>
 public sealed record FakeJobRow
 {
@@ -33,4 +35,16 @@ public sealed record FakeJobRow
 
     /// <summary>The name of the destination database (<c>TEXT NOT NULL</c>).</summary>
     public required string Destination { get; init; }
+
+    /// <summary>
+    /// When the running client last reported it was alive (<c>TIMESTAMPTZ</c>); <see langword="null"/> when it sent no heartbeat.
+    /// Always <see langword="null"/> when the table has no such column (<see cref="FakeJobsApiOptions.HeartbeatColumns"/>).
+    /// </summary>
+    public DateTimeOffset? HeartbeatAt { get; init; }
+
+    /// <summary>
+    /// The machine the run runs on (<c>TEXT</c>); <see langword="null"/> when not given. Always <see langword="null"/> when the
+    /// table has no such column (<see cref="FakeJobsApiOptions.HeartbeatColumns"/>).
+    /// </summary>
+    public string? Host { get; init; }
 }

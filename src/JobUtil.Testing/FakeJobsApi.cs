@@ -26,8 +26,10 @@ namespace JobUtil.Testing;
 /// filters (optionally negated with <c>not.</c>), <c>order</c>, <c>limit</c>, <c>offset</c> and <c>select</c>; POST of an
 /// object or an array; PATCH and DELETE with filters; <c>Prefer: return=representation</c>; the single-object
 /// <c>Accept</c> type; and the read-only <c>jobs_latest</c> view. It enforces the constraints of <c>db/schema.sql</c>
-/// (NOT NULL; the CHECKs on <c>status</c>, <c>end_date &gt;= start_date</c> and <c>records_processed &gt;= 0</c>) and column types with PostgREST's codes and statuses, and renders rows and timestamps as PostgreSQL does.
-/// Logical operators (<c>or</c>, <c>and</c>), embedding, RPC and upserts are not emulated.
+/// (NOT NULL; the CHECKs on <c>status</c>, <c>end_date &gt;= start_date</c> and <c>records_processed &gt;= 0</c>; the
+/// <c>jobs_final_state</c> trigger that keeps a finished run final) and column types with PostgREST's codes and statuses,
+/// and renders rows and timestamps as PostgreSQL does. Logical filters (<c>or=(…)</c>, <c>and=(…)</c>, <c>not.or=(…)</c>,
+/// nested) are evaluated as PostgREST parses them. Embedding, RPC and upserts are not emulated.
 /// </para>
 /// <para>All members are thread-safe. Dispose the instance to stop the server.</para>
 /// </remarks>
@@ -39,7 +41,7 @@ namespace JobUtil.Testing;
 /// Assert.That(api.Rows.Single().Status, Is.EqualTo("success"));
 /// </code>
 /// </example>
-public sealed class FakeJobsApi : IDisposable
+public sealed partial class FakeJobsApi : IDisposable
 {
     private readonly WireMockServer _server;
     private readonly FakeJobsApiOptions _options;
@@ -58,7 +60,7 @@ public sealed class FakeJobsApi : IDisposable
     private FakeJobsApi(FakeJobsApiOptions options)
     {
         _options = options;
-        _table = new JobsTable(options.TimeZone, options.OneRunInProgressPerName);
+        _table = new JobsTable(options);
         _handler = new PostgrestHandler(_table, options);
         _server = StartServer();
         _server
@@ -115,6 +117,7 @@ public sealed class FakeJobsApi : IDisposable
     public static FakeJobsApi Start(FakeJobsApiOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        CheckOptions(options);
         return new FakeJobsApi(options);
     }
 
@@ -330,6 +333,11 @@ public sealed class FakeJobsApi : IDisposable
     {
         if (_faults.Take(FaultStage.BeforeHandling, method) is { } before)
         {
+            if (before.Answer is { } answer)
+            {
+                return answer(null);
+            }
+
             if (before.Status is { } status)
             {
                 return Failure(status, before.RetryAfter);
@@ -342,6 +350,11 @@ public sealed class FakeJobsApi : IDisposable
         var isWrite = method is "POST" or "PATCH" or "DELETE";
         if (isWrite && reply.Status is >= 200 and < 300 && _faults.Take(FaultStage.AfterCommit, method) is { } after)
         {
+            if (after.Answer is { } answer)
+            {
+                return answer(reply);
+            }
+
             if (after.Status is { } status)
             {
                 return Failure(status, null);

@@ -46,4 +46,43 @@ public sealed class FakeJobsApiOptions
 
     /// <summary>The clock against which a JWT's <c>exp</c> is checked (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// When <see langword="true"/> (the default), the table has the <c>heartbeat_at</c> and <c>host</c> columns that
+    /// <c>db/schema.sql</c> adds. When <see langword="false"/>, it has only the nine columns of the original table, and a
+    /// request naming either is refused as PostgREST refuses an unknown column: <c>PGRST204</c> (400) in a body
+    /// (<c>42703</c> before v10.1), <c>42703</c> (400) in a filter, <c>order</c> or <c>select</c>.
+    /// </summary>
+    public bool HeartbeatColumns { get; init; } = true;
+
+    /// <summary>
+    /// When <see langword="true"/> (the default), a finished run (status other than <c>in_progress</c>) cannot change, as the
+    /// <c>jobs_final_state</c> trigger of <c>db/schema.sql</c> enforces: an update that would change any of its columns is
+    /// refused with 400, code <c>23J01</c>, and nothing is written; an update that sets the values it already holds is
+    /// allowed. When <see langword="false"/>, the fake behaves like a table without the trigger (the original table).
+    /// </summary>
+    public bool EnforceFinalStates { get; init; } = true;
+
+    /// <summary>
+    /// The fractional digits that the <c>start_date</c> column keeps: 6 (the default, <c>timestamptz</c>), or fewer, as a
+    /// <c>timestamptz(3)</c> (milliseconds) or <c>timestamptz(0)</c> (seconds) column keeps. A value is rounded when it is
+    /// stored, half away from 2000-01-01 as PostgreSQL rounds; a filter's value is not, so <c>start_date=eq.</c> with the
+    /// microseconds that were sent no longer finds the row.
+    /// </summary>
+    public int StartDatePrecision { get; init; } = 6;
+
+    /// <summary>
+    /// When <see langword="true"/>, the timestamp columns are <c>timestamp</c> (without time zone) instead of
+    /// <c>timestamptz</c>: an offset in a written value or a filter is ignored and its wall time kept, and values are
+    /// rendered without an offset (<c>2024-06-01T12:00:00</c>). A value written in UTC comes back as its UTC wall time.
+    /// <see cref="FakeJobRow"/> timestamps then hold the wall time with offset zero. Off by default.
+    /// </summary>
+    public bool TimestampsWithoutTimeZone { get; init; }
+
+    /// <summary>
+    /// When <see langword="true"/>, a PATCH answers only the updated rows that still meet its <c>or=</c>/<c>and=</c>
+    /// trees with their new values, as PostgREST v12 does (later versions fixed it): a conditional update whose tree no
+    /// longer holds after the update answers <c>[]</c> although it changed the row. Off by default.
+    /// </summary>
+    public bool ReapplyLogicalFiltersAfterPatch { get; init; }
 }

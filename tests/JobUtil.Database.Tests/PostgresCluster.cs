@@ -63,6 +63,8 @@ internal sealed class PostgresCluster : IAsyncDisposable
         Pooling = false,
         Timeout = 30,
         CommandTimeout = 120,
+        // Error details (the failing row, what a refused update would change) are what several tests check.
+        IncludeErrorDetail = true,
     }.ConnectionString;
 
     public async Task<NpgsqlConnection> OpenAsync(string database, string user = Superuser)

@@ -95,9 +95,36 @@ public class RoleTests
         Assert.That(await DatabaseErrors.ScalarAsync<bool>(connection, $"SELECT rolcanlogin FROM pg_roles WHERE rolname = '{role}'"), Is.EqualTo(canLogin));
     }
 
-    private static async Task<NpgsqlConnection> OpenAsAsync(string role)
+    [Test]
+    public async Task The_writer_records_heartbeats_and_the_host()
     {
-        var connection = await ClusterSetUp.Cluster.OpenAsync(Database, "authenticator");
+        await using var connection = await OpenAsAsync("jobs_writer");
+        var id = await PostgrestInsert.InsertAsync(connection, RejectedRows.ValidBody);
+
+        var updated = await DatabaseErrors.SqlStateOfAsync(connection, $"UPDATE api.jobs SET heartbeat_at = now(), host = 'etl-1' WHERE id = {id}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(updated, Is.Null);
+            Assert.That(await DatabaseErrors.ScalarAsync<string>(connection, $"SELECT host FROM api.jobs WHERE id = {id} AND heartbeat_at IS NOT NULL"), Is.EqualTo("etl-1"));
+        });
+    }
+
+    [TestCase("UPDATE api.jobs SET heartbeat_at = now() WHERE id = {0}")]
+    [TestCase("UPDATE api.jobs SET host = 'h' WHERE id = {0}")]
+    public async Task The_anonymous_role_cannot_record_heartbeats(string statement)
+    {
+        await using var connection = await OpenAsAsync("web_anon");
+
+        Assert.That(await DatabaseErrors.SqlStateOfAsync(connection, string.Format(System.Globalization.CultureInfo.InvariantCulture, statement, _existingId)), Is.EqualTo(PermissionDenied));
+    }
+
+    private static Task<NpgsqlConnection> OpenAsAsync(string role) => OpenAsAsync(Database, role);
+
+    /// <summary>A connection to <paramref name="database"/> as PostgREST makes it: log in as authenticator, then switch to <paramref name="role"/>.</summary>
+    internal static async Task<NpgsqlConnection> OpenAsAsync(string database, string role)
+    {
+        var connection = await ClusterSetUp.Cluster.OpenAsync(database, "authenticator");
         var switched = await DatabaseErrors.SqlStateOfAsync(connection, $"SET ROLE {role}");
         Assert.That(switched, Is.Null, $"authenticator could not switch to {role}");
         return connection;

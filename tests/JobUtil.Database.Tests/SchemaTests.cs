@@ -26,6 +26,8 @@ public class SchemaTests
             UNION ALL SELECT 'comment ' || coalesce(col_description('api.jobs'::regclass, attnum), '(none)')
                 FROM pg_attribute WHERE attrelid = 'api.jobs'::regclass AND attnum > 0
             UNION ALL SELECT 'relations ' || count(*) FROM pg_class WHERE relnamespace = 'api'::regnamespace
+            UNION ALL SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'api.jobs'::regclass AND NOT tgisinternal
+            UNION ALL SELECT 'function ' || p.oid::regprocedure || ' ' || md5(p.prosrc) FROM pg_proc p WHERE p.pronamespace = 'jobutil'::regnamespace
         ) catalog
         """;
 
@@ -52,7 +54,7 @@ public class SchemaTests
     }
 
     [Test]
-    public async Task Jobs_has_the_nine_columns_of_the_contract()
+    public async Task Jobs_has_the_nine_columns_of_the_contract_then_the_heartbeat_columns()
     {
         await using var connection = await ClusterSetUp.Cluster.OpenAsync(Database);
         var columns = new List<string>();
@@ -78,6 +80,8 @@ public class SchemaTests
             "records_processed integer null",
             "source text not null",
             "destination text not null",
+            "heartbeat_at timestamp with time zone null",
+            "host text null",
         }));
     }
 

@@ -95,12 +95,12 @@ public class WriteTests : FakeApiFixture
     [Test]
     public async Task Patch_with_the_object_media_type_matching_several_rows_is_rolled_back()
     {
-        Api.Seed(Row("a", "2024-01-01T00:00:00Z"), Row("a", "2024-01-02T00:00:00Z"));
+        Api.Seed(Row("a", "2024-01-01T00:00:00Z", "in_progress"), Row("a", "2024-01-02T00:00:00Z", "in_progress"));
 
         var (status, _, _) = await SendAsync(HttpMethod.Patch, "?name=eq.a", "{\"status\":\"error\"}", "return=representation", accept: "application/vnd.pgrst.object+json");
 
         Assert.That(status, Is.EqualTo(406));
-        Assert.That(Api.Rows.Select(r => r.Status), Is.All.EqualTo("success"));
+        Assert.That(Api.Rows.Select(r => r.Status), Is.All.EqualTo("in_progress"));
     }
 
     [Test]

@@ -8,36 +8,31 @@ internal enum ColumnType
 {
     Integer,
     Text,
+
+    /// <summary><c>timestamptz</c>.</summary>
     Timestamp,
+
+    /// <summary><c>timestamp</c> without time zone: the wall time is kept (with offset zero), any offset given is ignored.</summary>
+    TimestampWithoutTimeZone,
 }
 
 /// <summary>One column of the jobs table: its name, type, nullability, and how to read and coerce its values.</summary>
 internal sealed class Column
 {
-    private Column(int ordinal, string name, ColumnType type, bool notNull)
+    private Column(int ordinal, string name, ColumnType type, bool notNull, int precision = 6)
     {
         Ordinal = ordinal;
         Name = name;
         Type = type;
         NotNull = notNull;
+        Precision = precision;
     }
 
-    /// <summary>The table's columns, in table order (the order of keys in rendered rows).</summary>
-    public static IReadOnlyList<Column> All { get; } =
-    [
-        new(0, "id", ColumnType.Integer, true),
-        new(1, "name", ColumnType.Text, true),
-        new(2, "start_date", ColumnType.Timestamp, true),
-        new(3, "end_date", ColumnType.Timestamp, false),
-        new(4, "message", ColumnType.Text, false),
-        new(5, "status", ColumnType.Text, true),
-        new(6, "records_processed", ColumnType.Integer, false),
-        new(7, "source", ColumnType.Text, true),
-        new(8, "destination", ColumnType.Text, true),
-    ];
-
     public const int Id = 0;
+    public const int StartDate = 2;
+    public const int EndDate = 3;
     public const int Status = 5;
+    public const int RecordsProcessed = 6;
 
     public int Ordinal { get; }
 
@@ -47,9 +42,40 @@ internal sealed class Column
 
     public bool NotNull { get; }
 
-    public static Column? Find(string name)
+    /// <summary>A timestamp column's fractional digits (its typmod): 6 unless declared lower, such as <c>timestamptz(3)</c>.</summary>
+    public int Precision { get; }
+
+    private bool IsTimestamp => Type is ColumnType.Timestamp or ColumnType.TimestampWithoutTimeZone;
+
+    /// <summary>The table's columns as <paramref name="options"/> declare them, in table order (the order of keys in rendered rows).</summary>
+    public static IReadOnlyList<Column> For(FakeJobsApiOptions options)
     {
-        foreach (var column in All)
+        var timestamp = options.TimestampsWithoutTimeZone ? ColumnType.TimestampWithoutTimeZone : ColumnType.Timestamp;
+        List<Column> columns =
+        [
+            new(Id, "id", ColumnType.Integer, true),
+            new(1, "name", ColumnType.Text, true),
+            new(StartDate, "start_date", timestamp, true, options.StartDatePrecision),
+            new(EndDate, "end_date", timestamp, false),
+            new(4, "message", ColumnType.Text, false),
+            new(Status, "status", ColumnType.Text, true),
+            new(RecordsProcessed, "records_processed", ColumnType.Integer, false),
+            new(7, "source", ColumnType.Text, true),
+            new(8, "destination", ColumnType.Text, true),
+        ];
+        if (options.HeartbeatColumns)
+        {
+            // Added by ALTER TABLE in db/schema.sql, so after the nine original columns.
+            columns.Add(new(9, "heartbeat_at", timestamp, false));
+            columns.Add(new(10, "host", ColumnType.Text, false));
+        }
+
+        return columns;
+    }
+
+    public static Column? Find(IReadOnlyList<Column> columns, string name)
+    {
+        foreach (var column in columns)
         {
             if (column.Name == name)
             {
@@ -69,22 +95,24 @@ internal sealed class Column
         _ => FromText(value.GetRawText(), zone),
     };
 
-    /// <summary>A value given as text (a filter operand, or a JSON string), coerced to this column's type.</summary>
+    /// <summary>A value given as text (a filter operand, or a JSON string), coerced to this column's type (without its typmod: see <see cref="Store"/>).</summary>
     public object FromText(string text, TimeZoneInfo zone)
     {
         switch (Type)
         {
             case ColumnType.Text:
                 return text;
-            case ColumnType.Timestamp:
-                if (PgTimestamp.TryParse(text, zone, out var timestamp, out var outOfRange))
+            case ColumnType.Timestamp or ColumnType.TimestampWithoutTimeZone:
+                var withoutTimeZone = Type == ColumnType.TimestampWithoutTimeZone;
+                if (PgTimestamp.TryParse(text, zone, withoutTimeZone, out var timestamp, out var outOfRange))
                 {
                     return timestamp;
                 }
 
+                var typeName = withoutTimeZone ? "timestamp without time zone" : "timestamp with time zone";
                 throw outOfRange
                     ? new PgError(400, "22008", $"date/time field value out of range: \"{text}\"")
-                    : new PgError(400, "22007", $"invalid input syntax for type timestamp with time zone: \"{text}\"");
+                    : new PgError(400, "22007", $"invalid input syntax for type {typeName}: \"{text}\"");
             default:
                 var trimmed = text.Trim();
                 if (trimmed.Length > 0 && trimmed.All(c => char.IsAsciiDigit(c) || c is '-' or '+') && long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
@@ -98,18 +126,37 @@ internal sealed class Column
         }
     }
 
+    /// <summary>The value as this column stores it: timestamps rounded to the column's precision.</summary>
+    public object? Store(object? value) => value is DateTimeOffset t && IsTimestamp ? PgTimestamp.Round(t, Precision) : value;
+
     /// <summary>Reads this column of a row.</summary>
-    public object? Get(FakeJobRow row) => Ordinal switch
+    public object? Get(FakeJobRow row) => Name switch
     {
-        0 => row.Id,
-        1 => row.Name,
-        2 => row.StartDate,
-        3 => row.EndDate,
-        4 => row.Message,
-        5 => row.Status,
-        6 => row.RecordsProcessed is { } n ? (long)n : null,
-        7 => row.Source,
-        _ => row.Destination,
+        "id" => row.Id,
+        "name" => row.Name,
+        "start_date" => row.StartDate,
+        "end_date" => row.EndDate,
+        "message" => row.Message,
+        "status" => row.Status,
+        "records_processed" => row.RecordsProcessed is { } n ? (long)n : null,
+        "source" => row.Source,
+        "destination" => row.Destination,
+        "heartbeat_at" => row.HeartbeatAt,
+        _ => row.Host,
+    };
+
+    /// <summary>A non-null value of this column as <c>to_json</c> renders it (without the quotes).</summary>
+    public string ToJsonText(DateTimeOffset value, TimeZoneInfo zone)
+        => Type == ColumnType.TimestampWithoutTimeZone ? PgTimestamp.ToJsonWithoutTimeZone(value) : PgTimestamp.ToJson(value, zone);
+
+    /// <summary>A value of this column as PostgreSQL prints it in text (a <c>::text</c> cast, an error's details).</summary>
+    public string ToText(object? value, TimeZoneInfo zone) => value switch
+    {
+        null => "null",
+        DateTimeOffset t when Type == ColumnType.TimestampWithoutTimeZone => PgTimestamp.ToTextWithoutTimeZone(t),
+        DateTimeOffset t => PgTimestamp.ToText(t, zone),
+        long n => n.ToString(CultureInfo.InvariantCulture),
+        _ => (string)value,
     };
 
     /// <summary>Compares two non-null values of this column, as PostgreSQL orders them (text in the C collation).</summary>
@@ -120,4 +167,7 @@ internal sealed class Column
         (string x, string y) => string.CompareOrdinal(x, y),
         _ => throw new InvalidOperationException($"Cannot compare {a.GetType()} with {b.GetType()}."),
     };
+
+    /// <summary>SQL's <c>IS NOT DISTINCT FROM</c>: equal values, or both NULL.</summary>
+    public static bool Same(object? a, object? b) => a is null || b is null ? a is null && b is null : Compare(a, b) == 0;
 }

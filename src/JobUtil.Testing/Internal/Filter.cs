@@ -3,7 +3,7 @@ using System.Text;
 namespace JobUtil.Testing.Internal;
 
 /// <summary>One horizontal filter (<c>col=[not.]op.value</c>), evaluated with SQL's three-valued logic.</summary>
-internal sealed class Filter
+internal sealed class Filter : ICondition
 {
     private static readonly string[] Operators = ["eq", "neq", "gt", "gte", "lt", "lte", "in", "is", "like", "ilike"];
 
@@ -22,9 +22,9 @@ internal sealed class Filter
         _pattern = pattern;
     }
 
-    public static Filter Parse(string table, string columnName, string expression, TimeZoneInfo zone)
+    public static Filter Parse(string table, IReadOnlyList<Column> columns, string columnName, string expression, TimeZoneInfo zone)
     {
-        var column = Column.Find(columnName) ?? throw PgError.UndefinedColumn(table, columnName);
+        var column = Column.Find(columns, columnName) ?? throw PgError.UndefinedColumn(table, columnName);
         var rest = expression;
         var negated = false;
         if (rest.StartsWith("not.", StringComparison.Ordinal))
@@ -72,7 +72,8 @@ internal sealed class Filter
     /// <summary>True when the row passes; NULL (unknown) counts as not passing, as in a WHERE clause.</summary>
     public bool Matches(FakeJobRow row) => Evaluate(row) == true;
 
-    private bool? Evaluate(FakeJobRow row)
+    /// <inheritdoc/>
+    public bool? Evaluate(FakeJobRow row)
     {
         var value = _column.Get(row);
         bool? result;

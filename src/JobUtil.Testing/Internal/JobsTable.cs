@@ -6,7 +6,7 @@ namespace JobUtil.Testing.Internal;
 /// The in-memory <c>jobs</c> table with its <c>id</c> sequence and constraints. Every method is one transaction:
 /// it takes the lock, computes the change, and commits it only when nothing failed (including <c>accept</c>).
 /// </summary>
-internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
+internal sealed class JobsTable(FakeJobsApiOptions options)
 {
     public const string Name = "jobs";
     public const string StatusCheck = "jobs_status_check";
@@ -14,11 +14,18 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
     public const string RecordsProcessedCheck = "jobs_records_processed_check";
     public const string InProgressIndex = "jobs_one_in_progress_per_name";
 
+    /// <summary>The SQLSTATE with which the <c>jobs_final_state</c> trigger of db/schema.sql refuses to change a finished run.</summary>
+    public const string FinalStateCode = "23J01";
+
     private static readonly string[] Statuses = ["in_progress", "success", "error"];
 
     private readonly object _gate = new();
     private readonly List<FakeJobRow> _rows = [];
+    private readonly TimeZoneInfo _zone = options.TimeZone;
     private long _sequence;
+
+    /// <summary>The table's columns, in table order.</summary>
+    public IReadOnlyList<Column> Columns { get; } = Column.For(options);
 
     public IReadOnlyList<FakeJobRow> Snapshot()
     {
@@ -62,7 +69,8 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
                 ArgumentNullException.ThrowIfNull(row);
                 var id = row.Id == 0 ? ++sequence : row.Id;
                 sequence = Math.Max(sequence, id);
-                var values = Column.All.Select(c => c.Get(row)).ToArray();
+                CheckSeededColumns(row);
+                var values = Columns.Select(c => c.Get(row)).ToArray();
                 values[Column.Id] = id;
                 try
                 {
@@ -94,11 +102,11 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
             var inserted = new List<FakeJobRow>();
             foreach (var body in bodies)
             {
-                var values = new object?[Column.All.Count];
+                var values = new object?[Columns.Count];
                 foreach (var (key, value) in body)
                 {
-                    var column = Column.Find(key)!;
-                    values[column.Ordinal] = column.FromJson(value, zone);
+                    var column = Column.Find(Columns, key)!;
+                    values[column.Ordinal] = column.FromJson(value, _zone);
                 }
 
                 // The default (nextval) is evaluated before any constraint is checked, so a failed insert uses up an id.
@@ -124,7 +132,7 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
     {
         lock (_gate)
         {
-            var assignments = body.Select(p => (Column: Column.Find(p.Key)!, p.Value)).ToList();
+            var assignments = body.Select(p => (Column: Column.Find(Columns, p.Key)!, p.Value)).ToList();
             var next = new List<FakeJobRow>(_rows);
             var updated = new List<FakeJobRow>();
             for (var i = 0; i < next.Count; i++)
@@ -134,10 +142,16 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
                     continue;
                 }
 
-                var values = Column.All.Select(c => c.Get(next[i])).ToArray();
+                var values = Columns.Select(c => c.Get(next[i])).ToArray();
                 foreach (var (column, value) in assignments)
                 {
-                    values[column.Ordinal] = column.FromJson(value, zone);
+                    values[column.Ordinal] = column.FromJson(value, _zone);
+                }
+
+                // A BEFORE UPDATE trigger: it sees the new values coerced to the columns' types, before any constraint.
+                if (options.EnforceFinalStates)
+                {
+                    FinalState.Check(this, next[i], values);
                 }
 
                 var row = Check(values, next, i);
@@ -166,7 +180,12 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
     /// <summary>NOT NULL, then the CHECKs (in name order, as PostgreSQL evaluates them), then the unique indexes.</summary>
     private FakeJobRow Check(object?[] values, List<FakeJobRow> table, int? replacing)
     {
-        foreach (var column in Column.All)
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Columns[i].Store(values[i]);
+        }
+
+        foreach (var column in Columns)
         {
             if (column.NotNull && values[column.Ordinal] is null)
             {
@@ -174,12 +193,12 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
             }
         }
 
-        if (values[3] is DateTimeOffset ended && ended < (DateTimeOffset)values[2]!)
+        if (values[Column.EndDate] is DateTimeOffset ended && ended < (DateTimeOffset)values[Column.StartDate]!)
         {
             throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{EndAfterStartCheck}\"", FailingRow(values));
         }
 
-        if (values[6] is long records && records < 0)
+        if (values[Column.RecordsProcessed] is long records && records < 0)
         {
             throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{RecordsProcessedCheck}\"", FailingRow(values));
         }
@@ -193,13 +212,15 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
         {
             Id = (long)values[0]!,
             Name = (string)values[1]!,
-            StartDate = PgTimestamp.Round((DateTimeOffset)values[2]!),
-            EndDate = values[3] is DateTimeOffset end ? PgTimestamp.Round(end) : null,
+            StartDate = (DateTimeOffset)values[Column.StartDate]!,
+            EndDate = (DateTimeOffset?)values[Column.EndDate],
             Message = (string?)values[4],
-            Status = (string)values[5]!,
-            RecordsProcessed = values[6] is long n ? checked((int)n) : null,
+            Status = (string)values[Column.Status]!,
+            RecordsProcessed = values[Column.RecordsProcessed] is long n ? checked((int)n) : null,
             Source = (string)values[7]!,
             Destination = (string)values[8]!,
+            HeartbeatAt = values.Length > 9 ? (DateTimeOffset?)values[9] : null,
+            Host = values.Length > 10 ? (string?)values[10] : null,
         };
 
         for (var i = 0; i < table.Count; i++)
@@ -214,7 +235,7 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
                 throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{Name}_pkey\"", $"Key (id)=({row.Id}) already exists.");
             }
 
-            if (oneRunInProgressPerName && row.Status == "in_progress" && table[i].Status == "in_progress" && table[i].Name == row.Name)
+            if (options.OneRunInProgressPerName && row.Status == "in_progress" && table[i].Status == "in_progress" && table[i].Name == row.Name)
             {
                 throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{InProgressIndex}\"", $"Key (name)=({row.Name}) already exists.");
             }
@@ -224,11 +245,16 @@ internal sealed class JobsTable(TimeZoneInfo zone, bool oneRunInProgressPerName)
     }
 
     private string FailingRow(object?[] values)
-        => "Failing row contains (" + string.Join(", ", values.Select(v => v switch
+        => "Failing row contains (" + string.Join(", ", values.Select((v, i) => Columns[i].ToText(v, _zone))) + ").";
+
+    /// <summary>A value as this table prints it in text, in the database's zone.</summary>
+    public string ToText(Column column, object? value) => column.ToText(value, _zone);
+
+    private void CheckSeededColumns(FakeJobRow row)
+    {
+        if (!options.HeartbeatColumns && (row.HeartbeatAt is not null || row.Host is not null))
         {
-            null => "null",
-            DateTimeOffset t => PgTimestamp.ToText(PgTimestamp.Round(t), zone),
-            long n => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => (string)v,
-        })) + ").";
+            throw new ArgumentException("The row cannot be seeded: the table has no heartbeat_at or host column (FakeJobsApiOptions.HeartbeatColumns is false).", nameof(row));
+        }
+    }
 }

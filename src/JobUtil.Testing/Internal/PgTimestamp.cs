@@ -12,6 +12,9 @@ internal static partial class PgTimestamp
 {
     private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
 
+    /// <summary>2000-01-01T00:00:00Z, from which PostgreSQL counts its timestamps.</summary>
+    private static readonly long PostgresEpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+
     [GeneratedRegex(
         @"^\s*(?<y>\d{4})-(?<mo>\d{1,2})-(?<d>\d{1,2})(?:(?:T|t|\s+)(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2})(?:\.(?<f>\d+))?)?)?\s*(?<z>Z|z|UTC|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)?\s*$",
         RegexOptions.CultureInvariant)]
@@ -22,6 +25,13 @@ internal static partial class PgTimestamp
 
     /// <summary>As <see cref="TryParse(string, TimeZoneInfo, out DateTimeOffset)"/>; <paramref name="outOfRange"/> tells a well-formed value with an impossible field (22008) from a malformed one (22007).</summary>
     public static bool TryParse(string text, TimeZoneInfo zone, out DateTimeOffset value, out bool outOfRange)
+        => TryParse(text, zone, withoutTimeZone: false, out value, out outOfRange);
+
+    /// <summary>
+    /// As <see cref="TryParse(string, TimeZoneInfo, out DateTimeOffset, out bool)"/>; with <paramref name="withoutTimeZone"/>,
+    /// as <c>timestamp</c> (without time zone) reads it: any offset is ignored, and the wall time is returned with offset zero.
+    /// </summary>
+    public static bool TryParse(string text, TimeZoneInfo zone, bool withoutTimeZone, out DateTimeOffset value, out bool outOfRange)
     {
         value = default;
         outOfRange = false;
@@ -50,6 +60,12 @@ internal static partial class PgTimestamp
                 .AddHours(hour).AddMinutes(minute).AddSeconds(second).AddTicks(micros * TicksPerMicrosecond);
 
             TimeSpan offset;
+            if (withoutTimeZone)
+            {
+                value = new DateTimeOffset(local, TimeSpan.Zero);
+                return true;
+            }
+
             if (!m.Groups["z"].Success)
             {
                 offset = zone.GetUtcOffset(local);
@@ -98,6 +114,42 @@ internal static partial class PgTimestamp
 
         var down = value.AddTicks(-remainder);
         return remainder * 2 >= TicksPerMicrosecond ? down.AddTicks(TicksPerMicrosecond) : down;
+    }
+
+    /// <summary>
+    /// Rounds a value to <paramref name="precision"/> fractional digits (0 to 6), as storing it in a <c>timestamptz(p)</c>
+    /// column does: PostgreSQL counts microseconds from 2000-01-01 and rounds half away from that epoch.
+    /// </summary>
+    public static DateTimeOffset Round(DateTimeOffset value, int precision)
+    {
+        var micro = Round(value);
+        if (precision >= 6)
+        {
+            return micro;
+        }
+
+        var scale = (long)Math.Pow(10, 6 - precision);
+        var sinceEpoch = (micro.UtcTicks - PostgresEpochTicks) / TicksPerMicrosecond;
+        var rounded = sinceEpoch >= 0
+            ? (sinceEpoch + (scale / 2)) / scale * scale
+            : -(((-sinceEpoch) + (scale / 2)) / scale * scale);
+        return new DateTimeOffset(PostgresEpochTicks + (rounded * TicksPerMicrosecond), TimeSpan.Zero).ToOffset(micro.Offset);
+    }
+
+    /// <summary>As <c>to_json</c> renders a <c>timestamp</c> without time zone: <c>2024-06-01T12:00:00.5</c>, the wall time and no offset.</summary>
+    public static string ToJsonWithoutTimeZone(DateTimeOffset wallTime)
+    {
+        var text = new StringBuilder(wallTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+        AppendFraction(text, wallTime);
+        return text.ToString();
+    }
+
+    /// <summary>As PostgreSQL prints a <c>timestamp</c> without time zone in text: <c>2024-06-01 12:00:00.5</c>.</summary>
+    public static string ToTextWithoutTimeZone(DateTimeOffset wallTime)
+    {
+        var text = new StringBuilder(wallTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        AppendFraction(text, wallTime);
+        return text.ToString();
     }
 
     /// <summary>As <c>to_json</c> renders it: <c>2023-10-18T05:37:59.611-07:00</c> (fraction only when non-zero, trimmed).</summary>

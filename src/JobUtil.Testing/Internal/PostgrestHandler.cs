@@ -26,7 +26,7 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
             var prefer = Prefer(headers);
             var parameters = QueryString.Parse(query);
             var isView = relation == View;
-            var read = ReadQuery.Parse(relation, parameters, options.TimeZone);
+            var read = ReadQuery.Parse(relation, table.Columns, parameters, options.TimeZone);
 
             return method.ToUpperInvariant() switch
             {
@@ -171,7 +171,7 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
         }
 
         reply.WithHeader("Content-Range", $"{range}/{total}");
-        var body = single ? RowJson.Object(rows[0], query, options.TimeZone) : RowJson.Array(rows, query, options.TimeZone);
+        var body = single ? RowJson.Object(rows[0], table.Columns, query, options.TimeZone) : RowJson.Array(rows, table.Columns, query, options.TimeZone);
         return withBody ? reply.WithBody(body, single ? SingleObject : Json) : reply;
     }
 
@@ -221,6 +221,12 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
             return new Reply(404);
         }
 
+        if (options.ReapplyLogicalFiltersAfterPatch)
+        {
+            // PostgREST v12 filters the updated rows again by the or=/and= trees, now holding their new values.
+            rows = [.. rows.Where(r => query.Filters.OfType<LogicTree>().All(tree => tree.Evaluate(r) == true))];
+        }
+
         return Written(rows, query, single, prefer);
     }
 
@@ -255,8 +261,8 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
 
     private Reply Represent(Reply reply, List<FakeJobRow> rows, ReadQuery query, bool single)
         => single
-            ? reply.WithBody(RowJson.Object(rows[0], query, options.TimeZone), SingleObject)
-            : reply.WithBody(RowJson.Array(rows, query, options.TimeZone), Json);
+            ? reply.WithBody(RowJson.Object(rows[0], table.Columns, query, options.TimeZone), SingleObject)
+            : reply.WithBody(RowJson.Array(rows, table.Columns, query, options.TimeZone), Json);
 
     private static void CheckSingle(List<FakeJobRow> rows)
     {
@@ -273,7 +279,7 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
     {
         foreach (var key in bodies.SelectMany(b => b.Keys))
         {
-            if (Column.Find(key) is null)
+            if (Column.Find(table.Columns, key) is null)
             {
                 throw options.Era is PostgrestEra.Modern or PostgrestEra.V10_1
                     ? new PgError(400, "PGRST204", $"Could not find the '{key}' column of '{JobsTable.Name}' in the schema cache", own: true)

@@ -5,9 +5,10 @@ namespace JobUtil.Testing.Internal;
 /// <summary>The query-string part of a PostgREST request: filters, <c>order</c>, <c>limit</c>, <c>offset</c> and <c>select</c>.</summary>
 internal sealed class ReadQuery
 {
-    private static readonly string[] Unsupported = ["or", "and", "columns", "on_conflict"];
+    private static readonly string[] Unsupported = ["columns", "on_conflict"];
 
-    public List<Filter> Filters { get; } = [];
+    /// <summary>The conditions every returned row meets: filters, and <c>or</c>/<c>and</c> trees.</summary>
+    public List<ICondition> Filters { get; } = [];
 
     public List<(Column Column, bool Descending, bool NullsFirst)> Order { get; } = [];
 
@@ -18,7 +19,7 @@ internal sealed class ReadQuery
     /// <summary>The output columns with their keys; null means every column (<c>*</c>).</summary>
     public List<(string Key, Column Column, bool AsText)>? Select { get; private set; }
 
-    public static ReadQuery Parse(string table, IReadOnlyList<KeyValuePair<string, string>> parameters, TimeZoneInfo zone)
+    public static ReadQuery Parse(string table, IReadOnlyList<Column> columns, IReadOnlyList<KeyValuePair<string, string>> parameters, TimeZoneInfo zone)
     {
         var query = new ReadQuery();
         foreach (var (key, value) in parameters)
@@ -26,10 +27,10 @@ internal sealed class ReadQuery
             switch (key)
             {
                 case "select":
-                    query.Select = ParseSelect(table, value);
+                    query.Select = ParseSelect(table, columns, value);
                     break;
                 case "order":
-                    query.ParseOrder(table, value);
+                    query.ParseOrder(table, columns, value);
                     break;
                 case "limit":
                     query.Limit = ParseCount("limit parameter", value);
@@ -37,13 +38,16 @@ internal sealed class ReadQuery
                 case "offset":
                     query.Offset = ParseCount("offset parameter", value);
                     break;
+                case "or" or "and" or "not.or" or "not.and":
+                    query.Filters.Add(LogicTree.Parse(table, columns, key, value, zone));
+                    break;
                 default:
                     if (Array.IndexOf(Unsupported, key) >= 0)
                     {
                         throw new PgError(400, "PGRST100", $"The fake Jobs API does not support the '{key}' parameter.", own: true);
                     }
 
-                    query.Filters.Add(Filter.Parse(table, key, value, zone));
+                    query.Filters.Add(Filter.Parse(table, columns, key, value, zone));
                     break;
             }
         }
@@ -51,7 +55,7 @@ internal sealed class ReadQuery
         return query;
     }
 
-    public bool Matches(FakeJobRow row) => Filters.TrueForAll(f => f.Matches(row));
+    public bool Matches(FakeJobRow row) => Filters.TrueForAll(f => f.Evaluate(row) == true);
 
     /// <summary>Orders, then applies <c>offset</c> and <c>limit</c>.</summary>
     public List<FakeJobRow> Apply(IEnumerable<FakeJobRow> rows)
@@ -101,12 +105,12 @@ internal sealed class ReadQuery
         return 0;
     }
 
-    private void ParseOrder(string table, string value)
+    private void ParseOrder(string table, IReadOnlyList<Column> columns, string value)
     {
         foreach (var term in value.Split(','))
         {
             var parts = term.Split('.');
-            var column = Column.Find(parts[0]) ?? throw PgError.UndefinedColumn(table, parts[0]);
+            var column = Column.Find(columns, parts[0]) ?? throw PgError.UndefinedColumn(table, parts[0]);
             var descending = false;
             bool? nullsFirst = null;
             foreach (var modifier in parts.Skip(1))
@@ -126,7 +130,7 @@ internal sealed class ReadQuery
         }
     }
 
-    private static List<(string, Column, bool)>? ParseSelect(string table, string value)
+    private static List<(string, Column, bool)>? ParseSelect(string table, IReadOnlyList<Column> columns, string value)
     {
         if (value.Trim() is "*" or "")
         {
@@ -139,7 +143,7 @@ internal sealed class ReadQuery
             var item = raw.Trim();
             if (item == "*")
             {
-                result.AddRange(Column.All.Select(c => (c.Name, c, false)));
+                result.AddRange(columns.Select(c => (c.Name, c, false)));
                 continue;
             }
 
@@ -160,7 +164,7 @@ internal sealed class ReadQuery
             var colon = item.IndexOf(':', StringComparison.Ordinal);
             var key = colon < 0 ? item : item[..colon];
             var name = colon < 0 ? item : item[(colon + 1)..];
-            var column = Column.Find(name) ?? throw PgError.UndefinedColumn(table, name);
+            var column = Column.Find(columns, name) ?? throw PgError.UndefinedColumn(table, name);
             result.Add((key, column, asText));
         }
 

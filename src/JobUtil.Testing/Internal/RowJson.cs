@@ -7,7 +7,7 @@ namespace JobUtil.Testing.Internal;
 internal static class RowJson
 {
     /// <summary><c>[]</c>, <c>[{...}]</c>, or <c>[{...}, \n {...}]</c>: json_agg's separator is a comma, a space, a newline and a space.</summary>
-    public static string Array(IReadOnlyList<FakeJobRow> rows, ReadQuery? query, TimeZoneInfo zone)
+    public static string Array(IReadOnlyList<FakeJobRow> rows, IReadOnlyList<Column> columns, ReadQuery? query, TimeZoneInfo zone)
     {
         var text = new StringBuilder("[");
         for (var i = 0; i < rows.Count; i++)
@@ -17,24 +17,24 @@ internal static class RowJson
                 text.Append(", \n ");
             }
 
-            Object(text, rows[i], query, zone);
+            Object(text, rows[i], columns, query, zone);
         }
 
         return text.Append(']').ToString();
     }
 
-    public static string Object(FakeJobRow row, ReadQuery? query, TimeZoneInfo zone)
+    public static string Object(FakeJobRow row, IReadOnlyList<Column> columns, ReadQuery? query, TimeZoneInfo zone)
     {
         var text = new StringBuilder();
-        Object(text, row, query, zone);
+        Object(text, row, columns, query, zone);
         return text.ToString();
     }
 
-    private static void Object(StringBuilder text, FakeJobRow row, ReadQuery? query, TimeZoneInfo zone)
+    private static void Object(StringBuilder text, FakeJobRow row, IReadOnlyList<Column> columns, ReadQuery? query, TimeZoneInfo zone)
     {
         text.Append('{');
         var first = true;
-        foreach (var (key, column, asText) in query?.Select ?? Column.All.Select(c => (c.Name, c, false)))
+        foreach (var (key, column, asText) in query?.Select ?? columns.Select(c => (c.Name, c, false)))
         {
             if (!first)
             {
@@ -57,7 +57,7 @@ internal static class RowJson
                     text.Append(n.ToString(CultureInfo.InvariantCulture));
                     break;
                 case DateTimeOffset t:
-                    String(text, asText ? PgTimestamp.ToText(t, zone) : PgTimestamp.ToJson(t, zone));
+                    String(text, asText ? column.ToText(t, zone) : column.ToJsonText(t, zone));
                     break;
                 default:
                     String(text, (string)value);
