@@ -21,9 +21,9 @@ internal static class OptionsValidation
 
         if (options.Token is { } token)
         {
-            if (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            if (TokenProblem(token) is { } tokenProblem)
             {
-                Add(nameof(JobOptions.Token), "Token must be a non-empty JWT without white space or control characters.");
+                Add(nameof(JobOptions.Token), tokenProblem);
             }
             else if (uri is not null && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !options.AllowInsecureTransport)
             {
@@ -105,6 +105,40 @@ internal static class OptionsValidation
         }
 
         return uri;
+    }
+
+    /// <summary>
+    /// What makes <paramref name="token"/> unusable as a bearer token, or <see langword="null"/>. An HTTP header carries
+    /// visible ASCII only: a byte-order mark, a line break or a non-ASCII character would fail every request (as a
+    /// network error, retried) instead of failing here. The token itself is never echoed.
+    /// </summary>
+    public static string? TokenProblem(string token)
+    {
+        if (token.Length == 0)
+        {
+            return "Token must be a non-empty JWT (leave it null to send no Authorization header).";
+        }
+
+        for (var i = 0; i < token.Length; i++)
+        {
+            var c = token[i];
+            if (c is >= '!' and <= '~')
+            {
+                continue;
+            }
+
+            var what = c switch
+            {
+                '\uFEFF' => "a byte-order mark (U+FEFF)",
+                '\r' or '\n' => "a line break",
+                ' ' or '\t' => "white space",
+                _ when char.IsControl(c) => $"a control character (U+{(int)c:X4})",
+                _ => $"a non-ASCII character (U+{(int)c:X4})",
+            };
+            return $"Token must be a JWT of visible ASCII characters; it has {what} at position {i + 1} of {token.Length}. Check how the token was read (a file saved with a BOM or a trailing newline, say).";
+        }
+
+        return null;
     }
 
     private static void CheckTimeout(string setting, TimeSpan value, List<KeyValuePair<string, string>> problems)

@@ -213,18 +213,10 @@ internal static class ResponseErrors
 
     private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, TimeProvider time)
     {
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
+        // A date at or before our clock's now (a server clock behind ours) is no hint: the usual backoff applies, never
+        // a zero delay on every attempt. So is a zero or negative delta.
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - time.GetUtcNow() : null);
+        return wait > TimeSpan.Zero ? wait : null;
     }
 
     private sealed record PostgrestError(string? Code, string? Message, string? Details, string? Hint);

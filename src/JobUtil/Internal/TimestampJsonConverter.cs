@@ -9,6 +9,10 @@ namespace JobUtil.Internal;
 /// forms PostgreSQL prints outside JSON (a space for <c>T</c>, an hour-only offset such as <c>-05</c>).
 /// Writes UTC with microsecond precision and a <c>Z</c>, which needs no escaping anywhere.
 /// </summary>
+/// <remarks>
+/// A timestamp without an offset (a <c>timestamp without time zone</c> column) is read as UTC, the zone JobUtil writes
+/// in, never in this machine's local zone: a watermark must not move with the ETL host's time zone.
+/// </remarks>
 internal sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset>
 {
     private static readonly string[] Formats =
@@ -28,19 +32,15 @@ internal sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset>
             throw new JsonException($"Expected a timestamp string, found {reader.TokenType}.");
         }
 
-        if (reader.TryGetDateTimeOffset(out var value))
-        {
-            return value;
-        }
-
-        return Parse(reader.GetString()!) ?? throw new JsonException($"'{reader.GetString()}' is not a timestamp.");
+        var text = reader.GetString()!;
+        return Parse(text) ?? throw new JsonException($"'{text}' is not a timestamp.");
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
         => writer.WriteStringValue(Format(value));
 
     internal static DateTimeOffset? Parse(string text)
-        => DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed)
+        => DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeUniversal, out var parsed)
             ? parsed
             : null;
 
