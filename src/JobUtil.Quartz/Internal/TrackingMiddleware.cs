@@ -88,7 +88,12 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
     /// </summary>
     internal static string Describe(Exception failure)
     {
-        var cause = failure is JobExecutionException { InnerException: { } inner } ? inner : failure;
+        var cause = failure;
+        while (cause is JobExecutionException { InnerException: { } inner })
+        {
+            cause = inner;
+        }
+
         var message = $"{cause.GetType().FullName}: {cause.Message}";
         return message.Length <= Job.MaxRecordedMessageLength ? message : message[..(Job.MaxRecordedMessageLength - 1)] + "…";
     }
