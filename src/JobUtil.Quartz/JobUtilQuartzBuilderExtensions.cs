@@ -29,6 +29,13 @@ public static class JobUtilQuartzBuilderExtensions
             options.Configure(configure);
         }
 
+        // Called again (to add jobs from configuration, say), it only adds to the options: one middleware per scheduler.
+        if (quartz.Services.Any(d => d.ServiceType == typeof(TrackingRegistration) && d.ImplementationInstance is TrackingRegistration r && r.SchedulerName == quartz.SchedulerName))
+        {
+            return quartz;
+        }
+
+        quartz.Services.AddSingleton(new TrackingRegistration(quartz.SchedulerName));
         quartz.AddJobMiddleware(services => new TrackingMiddleware(
             services.GetService<JobUtil.IJobFactory>()
                 ?? throw new InvalidOperationException("Tracking Quartz jobs needs the Jobs API client: call services.AddJobUtil(...) as well as AddJobUtilTracking()."),
@@ -61,6 +68,8 @@ public static class JobUtilQuartzBuilderExtensions
             }
         });
     }
+
+    private sealed record TrackingRegistration(string SchedulerName);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
