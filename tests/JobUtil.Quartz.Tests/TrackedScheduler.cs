@@ -18,15 +18,20 @@ internal sealed class TrackedScheduler : IAsyncDisposable
     public IScheduler Scheduler { get; }
 
     /// <summary>An in-memory scheduler, unless <paramref name="configure"/> says otherwise.</summary>
-    public static async Task<TrackedScheduler> StartAsync(
+    public static Task<TrackedScheduler> StartAsync(
         FakeJobsApi api, Firings firings, Action<IQuartzBuilder>? configure = null, Action<JobUtilQuartzOptions>? tracking = null)
+        => CreateAsync(api.Url, firings, configure, tracking, start: true);
+
+    /// <summary>A scheduler tracking into the Jobs API at <paramref name="apiUrl"/>, started when <paramref name="start"/> says so.</summary>
+    public static async Task<TrackedScheduler> CreateAsync(
+        string apiUrl, Firings firings, Action<IQuartzBuilder>? configure = null, Action<JobUtilQuartzOptions>? tracking = null, bool start = true)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(firings);
         services.AddJobUtil(o =>
         {
-            o.Url = api.Url;
+            o.Url = apiUrl;
             o.Source = "default_source";
             o.Destination = "default_destination";
             o.MaxRetryAttempts = 0;
@@ -41,7 +46,11 @@ internal sealed class TrackedScheduler : IAsyncDisposable
         try
         {
             var scheduler = await provider.GetRequiredService<ISchedulerFactory>().GetScheduler();
-            await scheduler.Start();
+            if (start)
+            {
+                await scheduler.Start();
+            }
+
             return new TrackedScheduler(provider, scheduler);
         }
         catch
