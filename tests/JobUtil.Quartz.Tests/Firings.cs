@@ -17,6 +17,7 @@ internal sealed record Completion(JobKey Job, JobExecutionException? Exception, 
 internal sealed class Firings : IJobListener
 {
     private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>();
+    private readonly Channel<Execution> _started = Channel.CreateUnbounded<Execution>();
 
     public ConcurrentQueue<Execution> Executions { get; } = new();
 
@@ -25,20 +26,27 @@ internal sealed class Firings : IJobListener
     public void Record(IJobExecutionContext context)
     {
         var run = context.TryGetTrackedRun(out var r) ? r : null;
-        Executions.Enqueue(new Execution(context.JobDetail.Key, context.Scheduler.SchedulerInstanceId, context.ScheduledFireTimeUtc, run, run?.Watermark, run?.RunId));
+        var execution = new Execution(context.JobDetail.Key, context.Scheduler.SchedulerInstanceId, context.ScheduledFireTimeUtc, run, run?.Watermark, run?.RunId);
+        Executions.Enqueue(execution);
+        _started.Writer.TryWrite(execution);
     }
 
+    /// <summary>The next execution a job started, within <paramref name="timeout"/>.</summary>
+    public Task<Execution> NextStartedAsync(TimeSpan timeout) => ReadAsync(_started.Reader, timeout);
+
     /// <summary>The next completed or vetoed firing, within <paramref name="timeout"/>.</summary>
-    public async Task<Completion> NextAsync(TimeSpan timeout)
+    public Task<Completion> NextAsync(TimeSpan timeout) => ReadAsync(_completions.Reader, timeout);
+
+    private static async Task<T> ReadAsync<T>(ChannelReader<T> reader, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            return await _completions.Reader.ReadAsync(deadline.Token);
+            return await reader.ReadAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"No firing completed within {timeout.TotalSeconds} s.");
+            throw new TimeoutException($"Nothing happened within {timeout.TotalSeconds} s.");
         }
     }
 

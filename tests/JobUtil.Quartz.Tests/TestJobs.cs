@@ -59,3 +59,14 @@ internal sealed class PlainJob(Firings firings) : IJob
         return default;
     }
 }
+
+/// <summary>Tracked; runs until its firing is interrupted.</summary>
+[TrackedRun]
+internal sealed class WaitingJob(Firings firings) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        firings.Record(context);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}

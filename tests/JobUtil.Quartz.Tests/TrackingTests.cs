@@ -79,6 +79,22 @@ public class TrackingTests
     }
 
     [Test]
+    public async Task An_interrupted_firing_is_recorded_as_a_cancelled_run()
+    {
+        await using var scheduler = await TrackedScheduler.StartAsync(_api, _firings);
+
+        await scheduler.FireAsync<WaitingJob>(new JobKey("waiting"));
+        var started = await _firings.NextStartedAsync(Deadline);
+        Assert.That(_api.Rows.Single(r => r.Id == started.RunId).Status, Is.EqualTo("in_progress"));
+        await scheduler.Scheduler.Interrupt(new JobKey("waiting"));
+        await _firings.NextAsync(Deadline);   // Quartz counts an interrupted job as cancelled, not as failed
+
+        var run = _api.Rows.Single();
+        Assert.That(run.Status, Is.EqualTo("error"));
+        Assert.That(run.Message, Is.EqualTo("The run was cancelled."));
+    }
+
+    [Test]
     public async Task A_failed_run_does_not_move_the_watermark_of_the_next_firing()
     {
         _api.Seed(Success("failing", "default_source", "default_destination"));
