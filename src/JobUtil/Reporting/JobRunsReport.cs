@@ -20,7 +20,7 @@ public sealed class JobRunsReport
     /// <exception cref="ArgumentNullException"><paramref name="lanes"/> is null.</exception>
     /// <exception cref="ArgumentException">
     /// <paramref name="windowEnd"/> is not after <paramref name="windowStart"/>, <paramref name="lanes"/> holds a null
-    /// lane, or two lanes have the same job name.
+    /// lane, two lanes have the same job name, or a run id shows more than once.
     /// </exception>
     public JobRunsReport(DateTimeOffset generatedAt, DateTimeOffset windowStart, DateTimeOffset windowEnd, IEnumerable<JobRunsLane> lanes)
     {
@@ -36,6 +36,7 @@ public sealed class JobRunsReport
 
         var list = new List<JobRunsLane>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var runIds = new HashSet<long>();
         foreach (var lane in lanes)
         {
             if (lane is null)
@@ -46,6 +47,15 @@ public sealed class JobRunsReport
             if (!names.Add(lane.JobName))
             {
                 throw new ArgumentException($"Job '{lane.JobName}' has more than one lane; give each job one lane.", nameof(lanes));
+            }
+
+            // A run's id is its key on the page (data-run-id), so it may show once only.
+            foreach (var run in lane.Runs)
+            {
+                if (!runIds.Add(run.Id))
+                {
+                    throw new ArgumentException($"Run {run.Id} is in the report more than once; give each run once, in its job's lane.", nameof(lanes));
+                }
             }
 
             list.Add(lane);

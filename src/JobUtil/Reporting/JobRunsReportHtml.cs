@@ -63,6 +63,7 @@ public static class JobRunsReportHtml
         AppendTimeline(html, report);
 
         html.Append("<div id=\"tip\" role=\"tooltip\" hidden></div>\n");
+        RunDetailsJson.Append(html, report);
         html.Append("<script>").Append(Script).Append("</script>\n</body>\n</html>\n");
         return html.ToString();
     }
@@ -101,7 +102,7 @@ public static class JobRunsReportHtml
         foreach (var (lane, index) in rows)
         {
             var state = HealthStyle.Of(lane.HealthState);
-            html.Append("<tr data-job=\"").Text(lane.JobName).Append("\" data-health=\"").Text(lane.HealthState ?? "unknown")
+            html.Append("<tr data-health=\"").Text(lane.HealthState ?? "unknown")
                 .Append("\" class=\"health-").Append(state.CssClass).Append("\">");
             html.Append("<td class=\"state\"><span class=\"icon\" aria-hidden=\"true\">").Append(state.Icon).Append("</span> ")
                 .Text(lane.HealthState ?? "unknown").Append("</td>");
@@ -128,7 +129,9 @@ public static class JobRunsReportHtml
     {
         html.Append("<section aria-labelledby=\"timeline-heading\">\n<h2 id=\"timeline-heading\">Timeline</h2>\n");
         ReportSvg.AppendLegend(html);
-        html.Append("<div class=\"timeline\">\n<div class=\"lane axis\"><div class=\"name\">Job</div>");
+        html.Append("<div class=\"timeline\">\n");
+        ReportSvg.AppendGrid(html, report);
+        html.Append("<div class=\"lane axis\"><div class=\"name\">Job</div>");
         ReportSvg.AppendAxis(html, report);
         html.Append("<div class=\"spark-head\">Duration per run</div><div class=\"spark-head\">Records per run</div></div>\n");
 

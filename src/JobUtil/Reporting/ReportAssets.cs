@@ -27,8 +27,11 @@ table.health { border-collapse: collapse; width: 100%; max-width: 90rem; }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; padding: 0; margin: 0 0 .75rem; font-size: .9rem; }
 .legend .look { color: #555; }
 .swatch { vertical-align: middle; }
-.timeline { min-width: 60rem; }
-.lane { display: grid; grid-template-columns: 16rem minmax(20rem, 1fr) 9rem 9rem; gap: .75rem; align-items: center; border-bottom: 1px solid #eee; padding: .2rem 0; }
+.timeline { min-width: 60rem; position: relative; z-index: 0; }
+.timeline > .grid { position: absolute; z-index: -1; top: 0; bottom: 0; left: calc(16rem + .75rem); right: calc(16rem + 1.5rem); }
+.timeline > .grid svg { display: block; width: 100%; height: 100%; }
+.timeline > .grid line { stroke: #e6e6e6; }
+.lane { display: grid; grid-template-columns: 16rem minmax(20rem, 1fr) 8rem 8rem; gap: .75rem; align-items: center; border-bottom: 1px solid #eee; padding: .2rem 0; }
 .lane.axis { border-bottom: 2px solid #999; font-weight: 600; font-size: .85rem; }
 .lane:target { background: #fff6cc; }
 .name { min-width: 0; }
@@ -38,8 +41,7 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
 .axis svg.track { height: 20px; }
 .axis text { font-size: 11px; font-weight: 400; fill: #333; }
 .tick { stroke: #999; }
-.grid { stroke: #eee; }
-.bar { cursor: pointer; }
+.bar { y: 7px; height: 14px; rx: 2px; cursor: pointer; }
 .bar:focus { outline: none; }
 .bar:hover, .bar:focus { stroke: #000; stroke-width: 2px; }
 .s-success { fill: #009e73; }
@@ -52,7 +54,7 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
 .spark { min-width: 0; }
 .spark svg { display: block; width: 100%; height: 24px; }
 .spark polyline { fill: none; stroke: #0072b2; stroke-width: 1.5px; }
-.spark .last { display: block; font-size: .75rem; color: #555; white-space: nowrap; }
+.spark .last { display: block; font-size: .7rem; line-height: 1.2; color: #555; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 #tip { position: absolute; z-index: 10; max-width: 28rem; background: #1b1b1b; color: #fff; padding: .5rem .7rem; border-radius: 4px; font-size: .85rem; box-shadow: 0 2px 8px rgba(0,0,0,.3); }
 #tip dl { display: grid; grid-template-columns: auto 1fr; gap: .1rem .6rem; margin: .3rem 0 0; }
 #tip dt { color: #bbb; }
@@ -66,6 +68,7 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
   var tip = document.getElementById("tip");
   var local = document.getElementById("local-time");
   var current = null;
+  var details = null;
   var formats = {
     full: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" },
     day: { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" },
@@ -96,17 +99,25 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
     list.appendChild(dd);
   }
 
+  // [start, end or null, duration, records, message or null] by run id; read once, when first needed.
+  function detailsOf(id) {
+    if (!details) { details = JSON.parse(document.getElementById("run-details").textContent); }
+    return details[id];
+  }
+
   function show(bar) {
-    var d = bar.dataset;
+    var id = bar.getAttribute("data-run-id");
+    var status = bar.getAttribute("data-status");
+    var d = detailsOf(id);
     var head = document.createElement("div");
     var list = document.createElement("dl");
     head.className = "head";
-    head.textContent = "Run " + d.runId + " \u2014 " + d.status;
-    row(list, "Start", when(d.start, "full"));
-    row(list, "End", d.end ? when(d.end, "full") : "in progress");
-    row(list, "Duration", d.duration);
-    row(list, "Records", d.records);
-    if (d.message) { row(list, "Message", d.message); }
+    head.textContent = "Run " + id + " \u2014 " + status;
+    row(list, "Start", when(d[0], "full"));
+    row(list, "End", d[1] ? when(d[1], "full") : "in progress");
+    row(list, "Duration", d[2]);
+    row(list, "Records", d[3]);
+    if (d[4]) { row(list, "Message", d[4]); }
     tip.replaceChildren(head, list);
     tip.hidden = false;
     var box = bar.getBoundingClientRect();
@@ -114,6 +125,7 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
     tip.style.left = Math.max(0, left) + "px";
     tip.style.top = (box.bottom + window.scrollY + 6) + "px";
     if (current && current !== bar) { current.removeAttribute("aria-describedby"); }
+    bar.setAttribute("aria-label", "Run " + id + ", " + status);
     bar.setAttribute("aria-describedby", "tip");
     current = bar;
   }

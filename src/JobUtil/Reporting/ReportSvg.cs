@@ -22,12 +22,12 @@ internal static class ReportSvg
 
     private const int MaxTicks = 12;
 
-    /// <summary>How a run's status is drawn: a CSS class (colour and fill pattern) and a word for people.</summary>
-    private static (string CssClass, string Label) StatusStyle(JobStatus status)
-        => status == JobStatus.Success ? ("s-success", "success")
-            : status == JobStatus.Error ? ("s-error", "error")
-            : status == JobStatus.InProgress ? ("s-running", "in progress")
-            : ("s-other", status.ToString());
+    /// <summary>How a run's status is drawn: the CSS class of its colour and fill pattern.</summary>
+    private static string StatusClass(JobStatus status)
+        => status == JobStatus.Success ? "s-success"
+            : status == JobStatus.Error ? "s-error"
+            : status == JobStatus.InProgress ? "s-running"
+            : "s-other";
 
     /// <summary>The fill patterns that tell statuses apart without colour: error is hatched, in progress is striped.</summary>
     public static void AppendDefinitions(StringBuilder html) => html.Append(
@@ -73,26 +73,40 @@ internal static class ReportSvg
             .Append(" to ").Text(ReportText.Utc(report.WindowEnd)).Append("\">");
         foreach (var tick in ticks)
         {
-            var x = ReportText.Percent(Position(report, tick));
+            var position = Position(report, tick);
+            var x = ReportText.Percent(position);
             var iso = ReportText.Iso(tick);
+            // Labels sit centred on their tick, except at the edges, where they would spill out of the axis.
+            var anchor = position < 4 ? "start" : position > 96 ? "end" : "middle";
             var label = tick.UtcDateTime.ToString(format == "day" ? "MMM d" : "MMM d HH:mm", CultureInfo.InvariantCulture);
             html.Append("<line class=\"tick\" x1=\"").Append(x).Append("\" x2=\"").Append(x).Append("\" y1=\"12\" y2=\"20\"/>")
-                .Append("<text x=\"").Append(x).Append("\" y=\"10\" data-utc=\"").Append(iso).Append("\" data-fmt=\"").Append(format).Append("\">")
+                .Append("<text x=\"").Append(x).Append("\" y=\"10\" text-anchor=\"").Append(anchor).Append("\" data-utc=\"").Append(iso).Append("\" data-fmt=\"").Append(format).Append("\">")
                 .Text(label).Append("</text>");
         }
 
         html.Append("</svg>");
     }
 
+    /// <summary>
+    /// The vertical lines of the axis's ticks, drawn once behind all the lanes rather than once in each (the style
+    /// sheet lays this drawing over the lanes' timeline column).
+    /// </summary>
+    public static void AppendGrid(StringBuilder html, JobRunsReport report)
+    {
+        html.Append("<div class=\"grid\" aria-hidden=\"true\"><svg>");
+        foreach (var tick in Ticks(report).Ticks)
+        {
+            var x = ReportText.Percent(Position(report, tick));
+            html.Append("<line x1=\"").Append(x).Append("\" x2=\"").Append(x).Append("\" y1=\"0\" y2=\"100%\"/>");
+        }
+
+        html.Append("</svg></div>");
+    }
+
     /// <summary>One job's lane: a bar per run from its start to its end (to now while in progress), clipped to the window.</summary>
     public static void AppendTrack(StringBuilder html, JobRunsReport report, JobRunsLane lane)
     {
         html.Append("<svg class=\"track\" role=\"group\" aria-label=\"Runs of ").Text(lane.JobName).Append("\">");
-        foreach (var tick in Ticks(report).Ticks)
-        {
-            var x = ReportText.Percent(Position(report, tick));
-            html.Append("<line class=\"grid\" x1=\"").Append(x).Append("\" x2=\"").Append(x).Append("\" y1=\"0\" y2=\"24\"/>");
-        }
 
         foreach (var run in lane.Runs)
         {
@@ -102,34 +116,31 @@ internal static class ReportSvg
         html.Append("</svg>");
     }
 
+    /// <summary>Whether a run shows in the window: runs that ended before it or started after it are not drawn.</summary>
+    public static bool IsDrawn(JobRunsReport report, JobRecord run)
+        => DrawnEnd(report, run) >= report.WindowStart && run.StartDate <= report.WindowEnd;
+
+    /// <summary>Where a run's bar ends: at its end, or at the report's now while it is in progress.</summary>
+    private static DateTimeOffset DrawnEnd(JobRunsReport report, JobRecord run)
+        => run.EndDate ?? (report.GeneratedAt > run.StartDate ? report.GeneratedAt : run.StartDate);
+
     private static void AppendBar(StringBuilder html, JobRunsReport report, JobRecord run)
     {
-        var drawnEnd = run.EndDate ?? (report.GeneratedAt > run.StartDate ? report.GeneratedAt : run.StartDate);
-        if (drawnEnd < report.WindowStart || run.StartDate > report.WindowEnd)
+        if (!IsDrawn(report, run))
         {
             return;
         }
 
         var left = Position(report, run.StartDate);
-        var width = Math.Max(Position(report, drawnEnd) - left, MinBarWidth);
+        var width = Math.Max(Position(report, DrawnEnd(report, run)) - left, MinBarWidth);
         left = Math.Min(left, 100 - width);
 
-        var (cssClass, label) = StatusStyle(run.Status);
-        var id = run.Id.ToString(CultureInfo.InvariantCulture);
-        var duration = run.Duration is { } d
-            ? ReportText.Seconds(d.TotalSeconds)
-            : ReportText.Seconds(Math.Max(0, (report.GeneratedAt - run.StartDate).TotalSeconds)) + " so far";
-        var records = run.RecordsProcessed is { } n ? ReportText.Count(n) : "not recorded";
-
-        html.Append("<rect class=\"bar ").Append(cssClass).Append("\" x=\"").Append(ReportText.Percent(left)).Append("\" y=\"7\" width=\"")
-            .Append(ReportText.Percent(width)).Append("\" height=\"14\" rx=\"2\" tabindex=\"0\"")
-            .Append(" data-run-id=\"").Append(id).Append("\" data-status=\"").Text(run.Status.ToString())
-            .Append("\" data-start=\"").Append(ReportText.Iso(run.StartDate))
-            .Append("\" data-end=\"").Append(run.EndDate is { } end ? ReportText.Iso(end) : string.Empty)
-            .Append("\" data-duration=\"").Append(duration).Append("\" data-records=\"").Append(records)
-            .Append("\" data-message=\"").Text(run.Message ?? string.Empty)
-            .Append("\" aria-label=\"Run ").Append(id).Append(": ").Text(label).Append(", started ").Append(ReportText.Utc(run.StartDate))
-            .Append(", ").Append(duration).Append("\"/>");
+        // A bar holds only its place and its hooks; its details wait in the page's run details (RunDetailsJson) until
+        // it is hovered or focused, and its height and corners come from the style sheet. A month of a fleet is ten
+        // thousand bars, and every attribute of a bar costs load time.
+        html.Append("<rect class=\"bar ").Append(StatusClass(run.Status)).Append("\" x=\"").Append(ReportText.Percent(left))
+            .Append("\" width=\"").Append(ReportText.Percent(width)).Append("\" tabindex=\"0\" data-run-id=\"")
+            .Append(run.Id.ToString(CultureInfo.InvariantCulture)).Append("\" data-status=\"").Text(run.Status.ToString()).Append("\"/>");
 
         // A mark beside the fill pattern, so a failed or running run stands out even when its bar is one pixel wide.
         if (run.Status == JobStatus.Error)
@@ -178,7 +189,7 @@ internal static class ReportSvg
             .Append(values.Count.ToString(CultureInfo.InvariantCulture)).Append(values.Count == 1 ? " run" : " runs")
             .Append(", least ").Append(format(values.Min())).Append(", most ").Append(format(max)).Append(", last ").Append(format(values[values.Count - 1]))
             .Append("\"><polyline points=\"").Append(points.ToString().TrimEnd()).Append("\" vector-effect=\"non-scaling-stroke\"/></svg>")
-            .Append("<span class=\"last\">last ").Append(format(values[values.Count - 1])).Append(" &middot; most ").Append(format(max)).Append("</span></div>");
+            .Append("<span class=\"last\">last ").Append(format(values[values.Count - 1])).Append("</span><span class=\"last\">most ").Append(format(max)).Append("</span></div>");
     }
 
     private static double Position(JobRunsReport report, DateTimeOffset time)
