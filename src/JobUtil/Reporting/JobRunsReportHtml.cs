@@ -133,17 +133,19 @@ public static class JobRunsReportHtml
         ReportSvg.AppendGrid(html, report);
         html.Append("<div class=\"lane axis\"><div class=\"name\">Job</div>");
         ReportSvg.AppendAxis(html, report);
-        html.Append("<div class=\"spark-head\">Duration per run</div><div class=\"spark-head\">Records per run</div></div>\n");
+        html.Append("<div class=\"spark-head\">Duration / run</div><div class=\"spark-head\">Records / run</div></div>\n");
 
         for (var i = 0; i < report.Lanes.Count; i++)
         {
             var lane = report.Lanes[i];
             html.Append("<div class=\"lane\" id=\"lane-").Append(i.ToString(CultureInfo.InvariantCulture)).Append("\" data-job=\"").Text(lane.JobName).Append("\">");
-            html.Append("<div class=\"name\"><span class=\"job\">").Text(lane.JobName).Append("</span>");
-            if (lane.Runs.Count > 0)
+            // The title shows in full what a narrow column cuts short.
+            var route = lane.Runs.Count > 0 ? lane.Runs[lane.Runs.Count - 1] : null;
+            html.Append("<div class=\"name\" title=\"").Text(route is null ? lane.JobName : $"{lane.JobName}: {route.Source} \u2192 {route.Destination}")
+                .Append("\"><span class=\"job\">").Text(lane.JobName).Append("</span>");
+            if (route is not null)
             {
-                var latest = lane.Runs[lane.Runs.Count - 1];
-                html.Append("<span class=\"route\">").Text(latest.Source).Append(" &rarr; ").Text(latest.Destination).Append("</span>");
+                html.Append("<span class=\"route\">").Text(route.Source).Append(" &rarr; ").Text(route.Destination).Append("</span>");
             }
 
             html.Append("</div>");

@@ -72,7 +72,8 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
   var formats = {
     full: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" },
     day: { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" },
-    tick: { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+    tick: { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" },
+    second: { hour: "2-digit", minute: "2-digit", second: "2-digit" }
   };
 
   function when(iso, format) {

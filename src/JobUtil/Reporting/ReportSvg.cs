@@ -15,6 +15,7 @@ internal static class ReportSvg
     /// <summary>Tick spacings for the axis, smallest first; the first that gives at most <see cref="MaxTicks"/> ticks wins.</summary>
     private static readonly TimeSpan[] TickSteps =
     [
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30),
         TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30),
         TimeSpan.FromHours(1), TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromHours(12),
         TimeSpan.FromDays(1), TimeSpan.FromDays(2), TimeSpan.FromDays(7), TimeSpan.FromDays(14), TimeSpan.FromDays(28),
@@ -78,7 +79,7 @@ internal static class ReportSvg
             var iso = ReportText.Iso(tick);
             // Labels sit centred on their tick, except at the edges, where they would spill out of the axis.
             var anchor = position < 4 ? "start" : position > 96 ? "end" : "middle";
-            var label = tick.UtcDateTime.ToString(format == "day" ? "MMM d" : "MMM d HH:mm", CultureInfo.InvariantCulture);
+            var label = tick.UtcDateTime.ToString(format switch { "day" => "MMM d", "second" => "HH:mm:ss", _ => "MMM d HH:mm" }, CultureInfo.InvariantCulture);
             html.Append("<line class=\"tick\" x1=\"").Append(x).Append("\" x2=\"").Append(x).Append("\" y1=\"12\" y2=\"20\"/>")
                 .Append("<text x=\"").Append(x).Append("\" y=\"10\" text-anchor=\"").Append(anchor).Append("\" data-utc=\"").Append(iso).Append("\" data-fmt=\"").Append(format).Append("\">")
                 .Text(label).Append("</text>");
@@ -216,6 +217,6 @@ internal static class ReportSvg
             ticks.Add(new DateTimeOffset(t, TimeSpan.Zero));
         }
 
-        return (ticks, step >= TimeSpan.FromDays(1) ? "day" : "tick");
+        return (ticks, step >= TimeSpan.FromDays(1) ? "day" : step < TimeSpan.FromMinutes(1) ? "second" : "tick");
     }
 }

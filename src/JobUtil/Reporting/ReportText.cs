@@ -34,10 +34,15 @@ internal static class ReportText
     /// <summary>A time as people read it, in UTC: <c>2026-11-30 06:00:00 UTC</c>.</summary>
     public static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
-    /// <summary>A number of seconds as a duration: <c>0.4s</c>, <c>12s</c>, <c>3m 05s</c>, <c>1h 02m</c>, <c>2d 04h</c>.</summary>
+    /// <summary>A number of seconds as a duration: <c>20ms</c>, <c>4.2s</c>, <c>12s</c>, <c>3m 05s</c>, <c>1h 02m</c>, <c>2d 04h</c>.</summary>
     public static string Seconds(double seconds)
     {
         var inv = CultureInfo.InvariantCulture;
+        if (seconds < 1)
+        {
+            return (seconds * 1000).ToString("0", inv) + "ms";
+        }
+
         if (seconds < 10)
         {
             return seconds.ToString("0.#", inv) + "s";
