@@ -152,7 +152,7 @@ internal static class ReportSvg
         else if (run.Status == JobStatus.InProgress)
         {
             html.Append("<svg class=\"mark s-running-mark\" x=\"").Append(ReportText.Percent(left + width))
-                .Append("\" y=\"0\" width=\"1\" height=\"1\" overflow=\"visible\" aria-hidden=\"true\"><path d=\"M0 7l6 7-6 7z\"/></svg>");
+                .Append("\" y=\"0\" width=\"1\" height=\"1\" overflow=\"visible\" aria-hidden=\"true\"><path d=\"M-6 7l6 7-6 7z\"/></svg>");
         }
     }
 

@@ -64,11 +64,19 @@ public sealed class OpenReport : IAsyncDisposable
         return open;
     }
 
-    /// <summary>Saves a screenshot of the whole page beside the test's results.</summary>
-    public async Task AttachScreenshotAsync(string description)
+    /// <summary>
+    /// Saves a screenshot beside the test's results: of the whole page, or, with <paramref name="scrollTo"/>, of the
+    /// window scrolled to that element.
+    /// </summary>
+    public async Task AttachScreenshotAsync(string description, string? scrollTo = null)
     {
-        var file = System.IO.Path.ChangeExtension(Path, ".png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        var file = System.IO.Path.ChangeExtension(Path, scrollTo is null ? ".png" : ".scrolled.png");
+        if (scrollTo is not null)
+        {
+            await Page.EvalOnSelectorAsync(scrollTo, "e => e.scrollIntoView()");
+        }
+
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = scrollTo is null });
         TestContext.AddTestAttachment(file, description);
     }
 
