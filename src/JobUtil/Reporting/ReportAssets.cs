@@ -69,17 +69,23 @@ svg.track { display: block; width: 100%; height: 24px; overflow: visible; }
   var local = document.getElementById("local-time");
   var current = null;
   var details = null;
-  var formats = {
-    full: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" },
-    day: { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" },
-    tick: { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" },
-    second: { hour: "2-digit", minute: "2-digit", second: "2-digit" }
-  };
+  var full = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" };
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // An axis label in local time: the date at local midnight, the time of day otherwise (both for whole-day steps).
+  function tick(date, format) {
+    var time = pad(date.getHours()) + ":" + pad(date.getMinutes());
+    if (format === "second") { return time + ":" + pad(date.getSeconds()); }
+    var day = date.toLocaleDateString(undefined, { month: "short", day: "numeric" });
+    if (time === "00:00") { return day; }
+    return format === "day" ? day + " " + time : time;
+  }
 
   function when(iso, format) {
     if (!iso) { return ""; }
     if (!local.checked) { return iso.replace("T", " ").replace("Z", " UTC"); }
-    return new Date(iso).toLocaleString(undefined, formats[format] || formats.full);
+    return format === "full" ? new Date(iso).toLocaleString(undefined, full) : tick(new Date(iso), format);
   }
 
   function showTimes() {

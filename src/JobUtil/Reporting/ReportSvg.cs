@@ -79,7 +79,10 @@ internal static class ReportSvg
             var iso = ReportText.Iso(tick);
             // Labels sit centred on their tick, except at the edges, where they would spill out of the axis.
             var anchor = position < 4 ? "start" : position > 96 ? "end" : "middle";
-            var label = tick.UtcDateTime.ToString(format switch { "day" => "MMM d", "second" => "HH:mm:ss", _ => "MMM d HH:mm" }, CultureInfo.InvariantCulture);
+            // Short labels: the date at midnight, the time of day otherwise.
+            var label = tick.UtcDateTime.ToString(
+                format == "second" ? "HH:mm:ss" : format == "day" || tick.UtcDateTime.TimeOfDay == TimeSpan.Zero ? "MMM d" : "HH:mm",
+                CultureInfo.InvariantCulture);
             html.Append("<line class=\"tick\" x1=\"").Append(x).Append("\" x2=\"").Append(x).Append("\" y1=\"12\" y2=\"20\"/>")
                 .Append("<text x=\"").Append(x).Append("\" y=\"10\" text-anchor=\"").Append(anchor).Append("\" data-utc=\"").Append(iso).Append("\" data-fmt=\"").Append(format).Append("\">")
                 .Text(label).Append("</text>");

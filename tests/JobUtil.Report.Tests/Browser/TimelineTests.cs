@@ -85,8 +85,12 @@ public sealed class TimelineTests
 
         var ticks = await report.Page.Locator(".axis text").EvaluateAllAsync<string[]>("ts => ts.map(t => t.dataset.utc + ' ' + t.textContent)");
 
-        Assert.That(ticks, Does.Contain("2026-11-28T00:00:00Z Nov 28 00:00"));
-        Assert.That(ticks, Does.Contain("2026-11-29T12:00:00Z Nov 29 12:00"));
+        Assert.That(ticks, Is.EqualTo(new[]
+        {
+            "2026-11-28T00:00:00Z Nov 28", "2026-11-28T06:00:00Z 06:00", "2026-11-28T12:00:00Z 12:00", "2026-11-28T18:00:00Z 18:00",
+            "2026-11-29T00:00:00Z Nov 29", "2026-11-29T06:00:00Z 06:00", "2026-11-29T12:00:00Z 12:00", "2026-11-29T18:00:00Z 18:00",
+            "2026-11-30T00:00:00Z Nov 30",
+        }));
     }
 
     [Test]

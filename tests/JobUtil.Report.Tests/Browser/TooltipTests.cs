@@ -62,18 +62,20 @@ public sealed class TooltipTests
     [Test]
     public async Task The_viewer_can_switch_every_time_to_local_time_and_back()
     {
-        await using var report = await OpenReport.OpenAsync(Reports.Small(), timezoneId: "Asia/Tokyo");
+        await using var report = await OpenReport.OpenAsync(Reports.Small(), timezoneId: "Asia/Dhaka");
 
         await report.Page.Locator("#local-time").CheckAsync();
         var tick = await report.Page.Locator(".axis text[data-utc='2026-11-28T00:00:00Z']").TextContentAsync();
+        var localMidnight = await report.Page.Locator(".axis text[data-utc='2026-11-28T18:00:00Z']").TextContentAsync();
         await report.Page.Locator("[data-run-id='3']").FocusAsync();
         var localTip = await TipAsync(report);
         await report.Page.Locator("#local-time").UncheckAsync();
         var utcTick = await report.Page.Locator(".axis text[data-utc='2026-11-28T00:00:00Z']").TextContentAsync();
 
-        // Midnight UTC is nine in the morning in Tokyo.
-        Assert.That(tick, Is.EqualTo("Nov 28, 09:00 AM"));
-        Assert.That(localTip, Does.Contain("11/29/2026, 09:00:00 PM GMT+9"));
-        Assert.That(utcTick, Is.EqualTo("Nov 28 00:00"));
+        // Dhaka is six hours ahead of UTC all year: midnight UTC is six in the morning there, 18:00 UTC the next midnight.
+        Assert.That(tick, Is.EqualTo("06:00"));
+        Assert.That(localMidnight, Is.EqualTo("Nov 29"));
+        Assert.That(localTip, Does.Contain("11/29/2026, 06:00:00 PM GMT+6"));
+        Assert.That(utcTick, Is.EqualTo("Nov 28"));
     }
 }
