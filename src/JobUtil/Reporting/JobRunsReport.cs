@@ -79,6 +79,13 @@ public sealed class JobRunsReport
     /// <summary>One lane per job, in the order the timeline shows them.</summary>
     public IReadOnlyList<JobRunsLane> Lanes { get; }
 
-    /// <summary>The page's title and heading. The default is <c>Job runs</c>.</summary>
-    public string Title { get; init; } = "Job runs";
+    /// <summary>The page's title and heading, shown as text. The default is <c>Job runs</c>.</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public string Title
+    {
+        get => _title;
+        init => _title = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private readonly string _title = "Job runs";
 }
