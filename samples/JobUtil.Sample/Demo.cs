@@ -1,4 +1,5 @@
 using System.Globalization;
+using JobUtil.Reporting;
 using JobUtil.Testing;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,7 @@ public sealed partial class Demo(IncrementalCopy copy, OrdersSource source, Orde
 
         var destinationCount = await destination.CountAsync(cancellationToken);
         Print(output, runs, destinationCount);
+        await WriteReportAsync(output, cancellationToken);
         return Check(output, runs, destinationCount);
     }
 
@@ -56,6 +58,29 @@ public sealed partial class Demo(IncrementalCopy copy, OrdersSource source, Orde
 
         output.WriteLine();
         output.WriteLine($"The destination ({destination.Path}) holds {destinationCount} orders.");
+    }
+
+    /// <summary>The same runs as a picture: the runs report, a self-contained HTML page to open in any browser.</summary>
+    private async Task WriteReportAsync(TextWriter output, CancellationToken cancellationToken)
+    {
+        var runs = api.Rows
+            .Select(r => new JobRecord(r.Id, r.Name, r.StartDate, r.EndDate, r.Message, new JobStatus(r.Status), r.RecordsProcessed, r.Source, r.Destination))
+            .ToList();
+        var now = DateTimeOffset.UtcNow;
+        var first = runs.Min(r => r.StartDate);
+        var margin = TimeSpan.FromTicks(Math.Max((now - first).Ticks / 10, TimeSpan.TicksPerSecond));
+
+        // The tour knows how its job ends: the last run recovered from the failed one.
+        var lanes = runs.GroupBy(r => r.Name).Select(g => new JobRunsLane(g.Key, g)
+        {
+            HealthState = g.Last().Status == JobStatus.Success ? "healthy" : "failing",
+            HealthReason = $"{g.Count(r => r.Status == JobStatus.Error)} of {g.Count()} runs failed; the latest ended as {g.Last().Status}",
+        });
+        var report = new JobRunsReport(now, first - margin, now + margin, lanes) { Title = "JobUtil sample: the tour's runs" };
+
+        var path = Path.Combine(Path.GetDirectoryName(destination.Path)!, "runs-report.html");
+        await File.WriteAllTextAsync(path, JobRunsReportHtml.Render(report), cancellationToken);
+        output.WriteLine($"The runs as a picture (open it in a browser): {path}");
     }
 
     private static int Check(TextWriter output, List<(string Step, CopyRun Run)> runs, long destinationCount)

@@ -24,6 +24,7 @@ internal static class CliCommands
         root.Subcommands.Add(ResultCommand.Create(console, connection));
         root.Subcommands.Add(RunCommand.Create(console, connection));
         root.Subcommands.Add(ListCommand.Create(console, connection));
+        root.Subcommands.Add(ReportCommand.Create(console, connection));
         return root;
     }
 
