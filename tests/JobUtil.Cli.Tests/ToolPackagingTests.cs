@@ -9,7 +9,7 @@ public class ToolPackagingTests
     [Test]
     public void The_tool_rolls_forward_to_a_newer_major_runtime()
     {
-        var path = Path.Combine(Path.GetDirectoryName(typeof(Program).Assembly.Location)!, "JobUtil.Cli.runtimeconfig.json");
+        var path = Path.Combine(AppContext.BaseDirectory, "jobutil", "JobUtil.Cli.runtimeconfig.json");
         var options = JsonNode.Parse(File.ReadAllText(path))!["runtimeOptions"]!;
 
         Assert.That(options["rollForward"]?.GetValue<string>(), Is.EqualTo("Major"));
