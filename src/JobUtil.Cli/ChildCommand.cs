@@ -81,6 +81,7 @@ internal static class ChildCommand
     internal static void WithholdToken(IDictionary<string, string?> environment, string? token)
     {
         environment.Remove(ConnectionOptions.TokenVariable);
+        environment.Remove(ConnectionOptions.TokenFileVariable);
         if (string.IsNullOrEmpty(token))
         {
             return;

@@ -25,20 +25,11 @@ internal static class CliCommands
         root.Subcommands.Add(RunCommand.Create(console, connection));
         root.Subcommands.Add(ListCommand.Create(console, connection));
         root.Subcommands.Add(ReportCommand.Create(console, connection));
+        OptionValues.RefuseEmptyText(root);
         return root;
     }
 
-    /// <summary>A required option that must not be empty or white space.</summary>
+    /// <summary>A required text option (an empty or blank value is refused, as for every text option).</summary>
     public static Option<string> RequiredText(string name, string description)
-    {
-        var option = new Option<string>(name) { Description = description, Required = true };
-        option.Validators.Add(result =>
-        {
-            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
-            {
-                result.AddError($"{name} must not be empty.");
-            }
-        });
-        return option;
-    }
+        => new(name) { Description = description, Required = true };
 }

@@ -16,6 +16,9 @@ internal sealed class CliConsole(TextWriter @out, TextWriter error, IDictionary 
 
     public TextWriter Error { get; } = error;
 
+    /// <summary>Standard input, read only for <c>--token-file -</c>.</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
     public bool IsProcessConsole { get; } = isProcessConsole;
 
     public string? GetEnvironmentVariable(string name)

@@ -12,6 +12,7 @@ internal sealed class ConnectionOptions
 {
     public const string UrlVariable = "JOBUTIL_URL";
     public const string TokenVariable = "JOBUTIL_TOKEN";
+    public const string TokenFileVariable = "JOBUTIL_TOKEN_FILE";
     public const string RetriesVariable = "JOBUTIL_RETRIES";
 
     public Option<string?> Url { get; } = new("--url")
@@ -22,32 +23,30 @@ internal sealed class ConnectionOptions
 
     public Option<string?> Token { get; } = new("--token")
     {
-        Description = $"The JWT sent as a bearer token (default: ${TokenVariable}). Never printed.",
+        Description = $"The JWT sent as a bearer token (default: ${TokenVariable}). Never printed, but other users of the machine can see a command line: prefer --token-file.",
         Recursive = true,
     };
 
-    public Option<int?> Retries { get; } = new("--retries")
+    public Option<string?> TokenFile { get; } = new("--token-file")
     {
-        Description = $"How many times a transient failure is retried, 0 to 100 (default: ${RetriesVariable}, else 4).",
+        Description = $"A file holding the JWT, one trailing newline ignored; - reads it from standard input (default: ${TokenFileVariable}).",
         Recursive = true,
     };
 
-    public Option<bool> AllowInsecureTransport { get; } = new("--allow-insecure-transport")
-    {
-        Description = "Allow sending the token over plain http to a host other than loopback.",
-        Recursive = true,
-    };
+    public Option<int?> Retries { get; } = Recursive(OptionValues.OptionalWholeNumber(
+        "--retries", $"How many times a transient failure is retried, 0 to 100 (default: ${RetriesVariable}, else 4).", 0, 100));
 
-    public Option<bool> Verbose { get; } = new(CliCommands.VerboseName)
-    {
-        Description = "Show the full exception, stack trace included, when a request fails.",
-        Recursive = true,
-    };
+    public Option<bool> AllowInsecureTransport { get; } = Recursive(OptionValues.Switch(
+        "--allow-insecure-transport", "Allow sending the token over plain http to a host other than loopback."));
+
+    public Option<bool> Verbose { get; } = Recursive(OptionValues.Switch(
+        CliCommands.VerboseName, "Show the full exception, stack trace included, when a request fails."));
 
     public void AddTo(Command root)
     {
         root.Options.Add(Url);
         root.Options.Add(Token);
+        root.Options.Add(TokenFile);
         root.Options.Add(Retries);
         root.Options.Add(AllowInsecureTransport);
         root.Options.Add(Verbose);
@@ -62,7 +61,7 @@ internal sealed class ConnectionOptions
         var options = new JobOptions
         {
             Url = url,
-            Token = parsed.GetValue(Token) ?? console.GetEnvironmentVariable(TokenVariable),
+            Token = ResolveToken(parsed, console),
             Source = source,
             Destination = destination,
             AllowInsecureTransport = parsed.GetValue(AllowInsecureTransport),
@@ -88,11 +87,72 @@ internal sealed class ConnectionOptions
         return options;
     }
 
+    /// <summary>
+    /// The token: from the command line (--token or --token-file, not both), else from the environment
+    /// (JOBUTIL_TOKEN_FILE or JOBUTIL_TOKEN, not both); <see langword="null"/> when none is given.
+    /// </summary>
+    private string? ResolveToken(ParseResult parsed, CliConsole console)
+    {
+        var token = parsed.GetValue(Token);
+        var file = parsed.GetValue(TokenFile);
+        if (token is not null && file is not null)
+        {
+            throw new UsageException("Give the token with --token or --token-file, not both.");
+        }
+
+        if (token is not null)
+        {
+            // Every user of the machine can read a process's command line (ps, /proc).
+            console.Error.WriteLine("jobutil: warning: other users of this machine can see --token in the process list; use --token-file or JOBUTIL_TOKEN_FILE instead.");
+            return token;
+        }
+
+        if (file is not null)
+        {
+            return ReadTokenFile(file, "--token-file", console);
+        }
+
+        var fromEnvironment = console.GetEnvironmentVariable(TokenVariable);
+        var fileFromEnvironment = console.GetEnvironmentVariable(TokenFileVariable);
+        if (fromEnvironment is not null && fileFromEnvironment is not null)
+        {
+            throw new UsageException($"Set {TokenVariable} or {TokenFileVariable}, not both.");
+        }
+
+        return fileFromEnvironment is not null ? ReadTokenFile(fileFromEnvironment, TokenFileVariable, console) : fromEnvironment;
+    }
+
+    /// <summary>Reads a token from a file, or from standard input for <c>-</c>; one trailing newline is not part of it.</summary>
+    private static string ReadTokenFile(string path, string setting, CliConsole console)
+    {
+        string text;
+        try
+        {
+            text = path == "-" ? console.In.ReadToEnd() : File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"{setting}: cannot read the token from '{path}': {e.Message}");
+        }
+
+        var from = path == "-" ? "standard input" : $"'{path}'";
+        text = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
+        return text.Length > 0
+            ? text
+            : throw new UsageException($"{setting}: the token read from {from} is empty.");
+    }
+
+    private static Option<T> Recursive<T>(Option<T> option)
+    {
+        option.Recursive = true;
+        return option;
+    }
+
     // The library's sentences name JobOptions properties; say which option or variable sets each.
     private static string Describe(string setting, string problem) => setting switch
     {
         nameof(JobOptions.Url) => $"{problem} (--url or {UrlVariable})",
-        nameof(JobOptions.Token) => $"{problem} (--token or {TokenVariable}; --allow-insecure-transport)",
+        nameof(JobOptions.Token) => $"{problem} (--token, --token-file, {TokenVariable} or {TokenFileVariable}; --allow-insecure-transport)",
         nameof(JobOptions.MaxRetryAttempts) => $"{problem} (--retries or {RetriesVariable})",
         _ => problem,
     };

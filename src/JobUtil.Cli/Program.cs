@@ -10,7 +10,7 @@ public static class Program
     /// <param name="args">The command line.</param>
     /// <returns>The exit code.</returns>
     public static Task<int> Main(string[] args)
-        => RunAsync(args, new CliConsole(Console.Out, Console.Error, Environment.GetEnvironmentVariables(), isProcessConsole: true));
+        => RunAsync(args, new CliConsole(Console.Out, Console.Error, Environment.GetEnvironmentVariables(), isProcessConsole: true) { In = Console.In });
 
     /// <summary>
     /// Runs <c>jobutil</c> in-process: everything it prints goes to <paramref name="stdout"/> and <paramref name="stderr"/>
@@ -24,14 +24,32 @@ public static class Program
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IDictionary environment)
         => RunAsync(args, new CliConsole(stdout, stderr, environment, isProcessConsole: false));
 
+    /// <summary>
+    /// Runs <c>jobutil</c> in-process with <paramref name="stdin"/> as standard input (read by <c>--token-file -</c>).
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="stdin">Standard input.</param>
+    /// <param name="stdout">Where output goes.</param>
+    /// <param name="stderr">Where errors and usage go.</param>
+    /// <param name="environment">The variables settings are read from.</param>
+    /// <returns>The exit code, as for <see cref="RunAsync(string[], TextWriter, TextWriter, IDictionary)"/>.</returns>
+    public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, IDictionary environment)
+        => RunAsync(args, new CliConsole(stdout, stderr, environment, isProcessConsole: false) { In = stdin });
+
     internal static async Task<int> RunAsync(string[] args, CliConsole console)
     {
         var root = CliCommands.Build(console);
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        var problems = Problems(parsed, args, root);
+        if (problems.Count > 0)
         {
-            // The parser's own error action prints the errors and the command's usage; only the exit code is ours.
-            parsed.Invoke(new InvocationConfiguration { Output = console.Error, Error = console.Error });
+            // Each problem on a line of its own, in jobutil's own words, then where the usage is: not the whole help.
+            foreach (var message in problems.Distinct())
+            {
+                await console.Error.WriteLineAsync($"jobutil: {message}").ConfigureAwait(false);
+            }
+
+            await console.Error.WriteLineAsync(HelpHint(parsed)).ConfigureAwait(false);
             return ExitCodes.BadArguments;
         }
 
@@ -52,7 +70,7 @@ public static class Program
         catch (UsageException e)
         {
             await console.Error.WriteLineAsync($"jobutil: {e.Message}").ConfigureAwait(false);
-            await console.Error.WriteLineAsync($"Run 'jobutil {parsed.CommandResult.Command.Name} --help' for usage.").ConfigureAwait(false);
+            await console.Error.WriteLineAsync(HelpHint(parsed)).ConfigureAwait(false);
             return ExitCodes.BadArguments;
         }
         catch (JobsApiException e)
@@ -68,7 +86,51 @@ public static class Program
         }
     }
 
+    /// <summary>The one line that says where the usage of the command given is.</summary>
+    private static string HelpHint(ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        var path = command.Parents.OfType<Command>().Any() ? $"jobutil {command.Name}" : "jobutil";
+        return $"Run '{path} --help' for usage.";
+    }
+
+    /// <summary>
+    /// The parse errors, one line each. A value after a switch (<c>--json ""</c>) is not the switch's: the parser leaves
+    /// it to the command, which does not know it (or, for run, takes it for the command to run). Say which switch it
+    /// followed instead.
+    /// </summary>
+    private static List<string> Problems(ParseResult parsed, string[] args, Command root)
+    {
+        var switches = AllOptions(root).Where(o => o.ValueType == typeof(bool)).SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var end = Array.IndexOf(args, "--");
+        var switchValues = new List<(string Switch, string Value)>();
+        for (var i = 1; i < (end < 0 ? args.Length : end); i++)
+        {
+            var value = args[i];
+            if (switches.Contains(args[i - 1]) && !value.StartsWith('-') && !bool.TryParse(value, out _)
+                && (end >= 0 || parsed.UnmatchedTokens.Contains(value)))
+            {
+                switchValues.Add((args[i - 1], value));
+            }
+        }
+
+        var problems = switchValues
+            .Select(v => $"{v.Switch} is a switch: give it alone, or followed by true or false; got {OptionValues.Shown(v.Value)}.")
+            .ToList();
+        problems.AddRange(parsed.Errors
+            .Where(e => !(e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal)
+                && switchValues.Any(v => e.Message.Contains($"'{v.Value}'", StringComparison.Ordinal))))
+            .Select(e => OneLine(e.Message)));
+        return problems;
+    }
+
+    private static IEnumerable<Option> AllOptions(Command command)
+        => command.Options.Concat(command.Subcommands.SelectMany(AllOptions));
+
+    private static string OneLine(string text)
+        => string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(part => part.Trim()));
+
     /// <summary>An unexpected exception as one line: its type says what kind of failure it was, its message which.</summary>
     internal static string Describe(Exception e)
-        => $"{e.GetType().Name}: {string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))}";
+        => $"{e.GetType().Name}: {OneLine(e.Message)}";
 }

@@ -1,22 +1,18 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using JobUtil.Testing.Internal;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using WireMock;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
-using WireMock.Server;
-using WireMock.Settings;
-using WireMock.Types;
-using WireMock.Util;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JobUtil.Testing;
 
 /// <summary>
-/// An in-process, stateful stand-in for a PostgREST Jobs API: a WireMock.Net server on a free loopback port that holds
+/// An in-process, stateful stand-in for a PostgREST Jobs API: a Kestrel server on a free loopback port that holds
 /// an in-memory <c>jobs</c> table and answers like PostgREST. It is a test double, not a production server.
 /// </summary>
 /// <remarks>
@@ -43,7 +39,7 @@ namespace JobUtil.Testing;
 /// </example>
 public sealed partial class FakeJobsApi : IDisposable
 {
-    private readonly WireMockServer _server;
+    private readonly WebApplication _server;
     private readonly FakeJobsApiOptions _options;
     private readonly JobsTable _table;
     private readonly PostgrestHandler _handler;
@@ -54,18 +50,12 @@ public sealed partial class FakeJobsApi : IDisposable
     private int _disposed;
     private int _inFlight;
 
-    /// <summary>Marks a reply whose connection the outer middleware aborts: WireMock's own faults only garble the body.</summary>
-    private const string DropMarker = "X-FakeJobsApi-Drop";
-
     private FakeJobsApi(FakeJobsApiOptions options)
     {
         _options = options;
         _table = new JobsTable(options);
         _handler = new PostgrestHandler(_table, options);
-        _server = StartServer();
-        _server
-            .Given(Request.Create().UsingAnyMethod())
-            .RespondWith(Response.Create().WithCallback(HandleAsync));
+        _server = StartServer(HandleAsync);
 
         var prefix = options.PathPrefix.TrimEnd('/');
         if (prefix.Length > 0 && !prefix.StartsWith('/'))
@@ -73,7 +63,8 @@ public sealed partial class FakeJobsApi : IDisposable
             prefix = "/" + prefix;
         }
 
-        BaseUrl = $"http://127.0.0.1:{_server.Port.ToString(CultureInfo.InvariantCulture)}";
+        var address = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        BaseUrl = $"http://127.0.0.1:{new Uri(address).Port.ToString(CultureInfo.InvariantCulture)}";
         Url = $"{BaseUrl}{prefix}/{JobsTable.Name}";
     }
 
@@ -236,8 +227,8 @@ public sealed partial class FakeJobsApi : IDisposable
         }
 
         _stopping.Cancel();
-        _server.Stop();
-        _server.Dispose();
+        _server.StopAsync().GetAwaiter().GetResult();
+        ((IDisposable)_server).Dispose();
         _stopping.Dispose();
     }
 
@@ -249,68 +240,42 @@ public sealed partial class FakeJobsApi : IDisposable
         }
     }
 
-    private static WireMockServer StartServer()
+    /// <summary>
+    /// Kestrel from the ASP.NET Core shared framework, bound to port 0 of 127.0.0.1 (the system picks a free port, so no
+    /// other process can take it first), with no configuration, logging or middleware of its own: every request goes
+    /// to <paramref name="handle"/>.
+    /// </summary>
+    private static WebApplication StartServer(RequestDelegate handle)
     {
-        // WireMock picks a port by itself only for "localhost"; binding 127.0.0.1 explicitly keeps the URL IPv4-only and predictable.
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            try
-            {
-                return WireMockServer.Start(new WireMockServerSettings
-                {
-                    Urls = [$"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"],
-                    StartAdminInterface = false,
-                    ReadStaticMappings = false,
-                    DisableJsonBodyParsing = true,
-                    DisableRequestBodyDecompressing = true,
-                    AllowBodyForAllHttpMethods = true,
-                    MaxRequestLogCount = 0,
-                    PreWireMockMiddlewareInit = app => ((IApplicationBuilder)app).Use(DropMarkedAsync),
-                });
-            }
-            catch (Exception) when (attempt < 3)
-            {
-                // Another process took the port between probing and binding; try another.
-            }
-        }
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(handle);
+        app.StartAsync().GetAwaiter().GetResult();
+        return app;
     }
 
-    private static async Task DropMarkedAsync(HttpContext context, RequestDelegate next)
+    private async Task HandleAsync(HttpContext context)
     {
-        await next(context).ConfigureAwait(false);
-        if (context.Response.Headers.ContainsKey(DropMarker))
-        {
-            context.Abort();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task<IResponseMessage> HandleAsync(IRequestMessage request)
-    {
+        var request = context.Request;
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in request.Headers ?? new Dictionary<string, WireMockList<string>>())
+        foreach (var (name, values) in request.Headers)
         {
-            headers[name] = string.Join(", ", values);
+            headers[name] = string.Join(", ", values.ToArray());
         }
 
-        var body = request.BodyData?.BodyAsBytes is { Length: > 0 } bytes
-            ? Encoding.UTF8.GetString(bytes)
-            : request.BodyData?.BodyAsString;
-        var query = (request.RawQuery ?? string.Empty).TrimStart('?');
+        using var reader = new StreamReader(request.Body, new UTF8Encoding(false));
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        var body = text.Length > 0 ? text : null;
+        var query = (request.QueryString.Value ?? string.Empty).TrimStart('?');
         var method = request.Method.ToUpperInvariant();
+        var path = request.Path.Value ?? "/";
 
         Reply reply;
         Interlocked.Increment(ref _inFlight);
         try
         {
-            reply = await AnswerAsync(method, request.Path, query, headers, body).ConfigureAwait(false);
+            reply = await AnswerAsync(method, path, query, headers, body).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -323,10 +288,10 @@ public sealed partial class FakeJobsApi : IDisposable
 
         lock (_requestsGate)
         {
-            _requests.Add(new FakeRequest(method, request.Path, query, headers, body, reply.Drop ? 0 : reply.Status));
+            _requests.Add(new FakeRequest(method, path, query, headers, body, reply.Drop ? 0 : reply.Status));
         }
 
-        return ToResponse(reply);
+        await WriteAsync(context, reply).ConfigureAwait(false);
     }
 
     private async Task<Reply> AnswerAsync(string method, string path, string query, Dictionary<string, string> headers, string? body)
@@ -386,32 +351,27 @@ public sealed partial class FakeJobsApi : IDisposable
     private static string ReasonPhrase(int status)
         => Enum.IsDefined(typeof(HttpStatusCode), status) ? ((HttpStatusCode)status).ToString() : "Error";
 
-    private static ResponseMessage ToResponse(Reply reply)
+    private static async Task WriteAsync(HttpContext context, Reply reply)
     {
         if (reply.Drop)
         {
-            var dropped = new ResponseMessage { StatusCode = 500 };
-            dropped.AddHeader(DropMarker, "1");
-            return dropped;
+            context.Abort();
+            return;
         }
 
-        var response = new ResponseMessage { StatusCode = reply.Status };
+        var response = context.Response;
+        response.StatusCode = reply.Status;
         foreach (var (name, value) in reply.Headers)
         {
-            response.AddHeader(name, value);
+            response.Headers.Append(name, value);
         }
 
         if (reply.Body is { } body)
         {
-            response.AddHeader("Content-Type", reply.ContentType!);
-            response.BodyData = new BodyData
-            {
-                BodyAsString = body,
-                DetectedBodyType = BodyType.String,
-                Encoding = new UTF8Encoding(false),
-            };
+            var bytes = new UTF8Encoding(false).GetBytes(body);
+            response.ContentType = reply.ContentType;
+            response.ContentLength = bytes.Length;
+            await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
-
-        return response;
     }
 }

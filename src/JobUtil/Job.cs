@@ -53,6 +53,18 @@ public class Job : IDisposable
     }
 
     /// <summary>
+    /// Creates a job with <paramref name="options"/> and its own <see cref="HttpClient"/> (disposed with the job): every
+    /// setting (retries, timeouts, <see cref="JobOptions.AllowInsecureTransport"/>) without bringing a client.
+    /// </summary>
+    /// <param name="name">The ETL job's name.</param>
+    /// <param name="options">The Jobs API settings; <see cref="JobOptions.Source"/> and <see cref="JobOptions.Destination"/> are required. They are copied.</param>
+    /// <exception cref="ArgumentException">An argument is empty or invalid; nothing has been sent.</exception>
+    public Job(string name, JobOptions options)
+        : this(name, options, CreateOwnedClient(), null, null, ownsClient: true, settingsAreParameters: false)
+    {
+    }
+
+    /// <summary>
     /// Creates a job that sends with a caller-owned <see cref="HttpClient"/>, which is never disposed by the job.
     /// </summary>
     /// <param name="name">The ETL job's name.</param>

@@ -2,7 +2,7 @@ using System.Collections;
 
 namespace JobUtil.Cli.Tests;
 
-/// <summary>Wrong command lines and settings: exit code 2, the problem and the usage on stderr, nothing sent or run.</summary>
+/// <summary>Wrong command lines and settings: exit code 2, the problem and a pointer to --help on stderr, nothing sent or run.</summary>
 public class BadArgumentsTests
 {
     private const string Url = "http://127.0.0.1:9/jobs";
@@ -24,14 +24,16 @@ public class BadArgumentsTests
     }
 
     [TestCaseSource(nameof(BadCommandLines))]
-    public async Task A_bad_command_line_exits_2_with_usage_on_stderr(string[] args)
+    public async Task A_bad_command_line_exits_2_with_the_problem_and_a_pointer_to_help_on_stderr(string[] args)
     {
         var result = await Cli.RunAsync(Cli.Environment(Url), args);
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(2));
-            Assert.That(result.Stderr, Does.Contain("Usage:"));
+            Assert.That(result.Stderr, Does.StartWith("jobutil: "));
+            Assert.That(result.Stderr.TrimEnd(), Does.EndWith("--help' for usage."));
+            Assert.That(result.Stderr, Does.Not.Contain("Usage:"), "one line points to --help instead of the whole usage");
             Assert.That(result.Stdout, Is.Empty);
         });
     }

@@ -19,7 +19,7 @@ internal sealed class JobUtilInTerminal : IDisposable
     private JobUtilInTerminal(string url, string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var commandLine = string.Join(' ', new[] { dotnet, Path.Combine(AppContext.BaseDirectory, "JobUtil.Cli.dll") }.Concat(args).Select(Quote));
+        var commandLine = string.Join(' ', new[] { dotnet, Path.Combine(AppContext.BaseDirectory, "jobutil", "JobUtil.Cli.dll") }.Concat(args).Select(Quote));
         var start = new ProcessStartInfo("script")
         {
             UseShellExecute = false,

@@ -21,7 +21,7 @@ internal sealed class JobUtilProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "JobUtil.Cli.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jobutil", "JobUtil.Cli.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -75,7 +75,7 @@ public class StartAndResultTests : FakeApiFixture
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(2));
-            Assert.That(result.Stderr, Does.Contain("--records must be from 0 to 2147483647"));
+            Assert.That(result.Stderr, Does.Contain("--records must be a whole number from 0 to 2147483647"));
             Assert.That(result.Stdout, Is.Empty);
             Assert.That(Api.Requests, Is.Empty);
             Assert.That(Api.Rows.Single().Status, Is.EqualTo("in_progress"));

@@ -19,6 +19,16 @@ public class TokenWithholdingTests
     }
 
     [Test]
+    public void The_token_file_variable_is_withheld_too()
+    {
+        var environment = new Dictionary<string, string?> { ["JOBUTIL_TOKEN_FILE"] = "/run/secrets/jwt", ["PATH"] = "/usr/bin" };
+
+        ChildCommand.WithholdToken(environment, "file.token.value");
+
+        Assert.That(environment.Keys, Is.EquivalentTo(new[] { "PATH" }));
+    }
+
+    [Test]
     public void Without_a_token_only_JOBUTIL_TOKEN_is_withheld()
     {
         var environment = new Dictionary<string, string?> { ["JOBUTIL_TOKEN"] = string.Empty, ["EMPTY"] = string.Empty };

@@ -9,15 +9,8 @@ internal static class ListCommand
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
         var name = CliCommands.RequiredText("--name", "The ETL job's name.");
-        var limit = new Option<int>("--limit") { Description = "How many runs to show, 1 to 10000.", DefaultValueFactory = _ => 20 };
-        limit.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 10000)
-            {
-                result.AddError("--limit must be from 1 to 10000.");
-            }
-        });
-        var json = new Option<bool>("--json") { Description = "Print each run as one JSON line instead of a table." };
+        var limit = OptionValues.WholeNumber("--limit", "How many runs to show, 1 to 10000.", 1, 10000, defaultValue: 20);
+        var json = OptionValues.Switch("--json", "Print each run as one JSON line instead of a table.");
 
         var command = new Command("list", "List a job's recent runs, newest first.") { name, limit, json };
         command.SetAction(async (parsed, cancellationToken) =>

@@ -12,8 +12,7 @@ internal static class MostRecentCommand
         {
             Description = "unix (seconds, rounded down) or iso (ISO 8601, UTC, microseconds).",
             DefaultValueFactory = _ => "unix",
-        };
-        format.AcceptOnlyFromAmong("unix", "iso");
+        }.OneOf("unix", "iso");
         var fallback = new Option<string?>("--default")
         {
             Description = "What to print when the job has no successful run (default: nothing).",

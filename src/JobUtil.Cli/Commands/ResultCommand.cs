@@ -9,17 +9,10 @@ internal static class ResultCommand
 {
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
-        var id = new Option<long>("--id") { Description = "The id of the run, as printed by start.", Required = true };
-        var status = new Option<string>("--status") { Description = "success or error.", Required = true };
-        status.AcceptOnlyFromAmong("success", "error");
-        var records = new Option<long?>("--records") { Description = $"How many records the run processed, 0 to {RecordCount.Max} (not sent when omitted)." };
-        records.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long?>() is { } count && !RecordCount.IsValid(count))
-            {
-                result.AddError($"--records must be from 0 to {RecordCount.Max} (records_processed is an integer column); it is {count}.");
-            }
-        });
+        var id = OptionValues.RequiredWholeNumber("--id", "The id of the run, as printed by start.", 1L, long.MaxValue);
+        var status = new Option<string>("--status") { Description = "success or error.", Required = true }.OneOf("success", "error");
+        var records = OptionValues.OptionalWholeNumber(
+            "--records", $"How many records the run processed, 0 to {RecordCount.Max} (records_processed is an integer column; not sent when omitted).", 0L, int.MaxValue);
         var message = new Option<string?>("--message") { Description = "A message, such as the error (not sent when omitted)." };
 
         var command = new Command("result", "Record the outcome of run ID and print the run as one JSON line.") { id, status, records, message };

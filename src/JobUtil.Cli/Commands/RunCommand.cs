@@ -37,6 +37,13 @@ internal static class RunCommand
             Description = "The command to run and its arguments, after --.",
             Arity = ArgumentArity.OneOrMore,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[0].Value))
+            {
+                result.AddError("The command to run is empty: give it after --.");
+            }
+        });
 
         var run = new Command("run", $"Run a command as a tracked run of the job; it gets {RunIdVariable}, {SinceVariable}, {SinceIsoVariable} and {RecordsFileVariable}.")
         {

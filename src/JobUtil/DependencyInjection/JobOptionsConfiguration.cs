@@ -9,6 +9,19 @@ namespace JobUtil.DependencyInjection;
 /// </summary>
 internal static class JobOptionsConfiguration
 {
+    /// <summary>Every key <see cref="Bind"/> reads.</summary>
+    public static readonly string[] Keys =
+    [
+        nameof(JobOptions.Url), nameof(JobOptions.Token), nameof(JobOptions.Source), nameof(JobOptions.Destination),
+        nameof(JobOptions.AllowInsecureTransport), nameof(JobOptions.MaxRetryAttempts), nameof(JobOptions.RetryBaseDelay),
+        nameof(JobOptions.MaxRetryDelay), nameof(JobOptions.AttemptTimeout), nameof(JobOptions.TotalTimeout),
+        nameof(JobOptions.OutcomeTimeout),
+    ];
+
+    /// <summary>The known key nearest to <paramref name="key"/> in edits (ignoring case): what a misspelling meant.</summary>
+    public static string ClosestKey(string key)
+        => Keys.OrderBy(known => EditDistance(key.ToUpperInvariant(), known.ToUpperInvariant())).First();
+
     public static void Bind(IConfiguration section, JobOptions options)
     {
         options.Url = section[nameof(JobOptions.Url)] ?? options.Url;
@@ -46,4 +59,23 @@ internal static class JobOptionsConfiguration
 
     private static string Path(IConfiguration section, string key)
         => section is IConfigurationSection s && s.Path.Length > 0 ? $"{s.Path}:{key}" : key;
+
+    // Levenshtein distance: insertions, deletions and substitutions.
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
 }

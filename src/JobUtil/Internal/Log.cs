@@ -9,9 +9,20 @@ internal static partial class Log
         Message = "Job {JobName} started run {RunId} (source {Source}, destination {Destination})")]
     public static partial void RunStarted(ILogger logger, string jobName, long runId, string source, string destination);
 
-    [LoggerMessage(EventId = 2, EventName = "RunEnded", Level = LogLevel.Information,
-        Message = "Job {JobName} run {RunId} ended with status {Status}, {RecordsProcessed} records, after {DurationMs} ms")]
-    public static partial void RunEnded(ILogger logger, string jobName, long runId, string status, long? recordsProcessed, double durationMs);
+    private static readonly EventId RunEndedEvent = new(2, "RunEnded");
+
+    /// <summary>
+    /// Event 2, RunEnded, with the values JobName, RunId, Status, RecordsProcessed (null when no count was recorded) and
+    /// DurationMs. Written by hand rather than generated: its message says "no record count" for a null count, where a
+    /// generated message would print "(null) records".
+    /// </summary>
+    public static void RunEnded(ILogger logger, string jobName, long runId, string status, long? recordsProcessed, double durationMs)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, RunEndedEvent, new RunEndedState(jobName, runId, status, recordsProcessed, durationMs), null, static (state, _) => state.ToString());
+        }
+    }
 
     [LoggerMessage(EventId = 3, EventName = "RetryScheduled", Level = LogLevel.Warning,
         Message = "{Operation} for job {JobName} failed on attempt {Attempt} with {Failure}; retrying in {DelayMs} ms")]
@@ -28,4 +39,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, EventName = "CancelledStartNotRecorded", Level = LogLevel.Warning,
         Message = "Job {JobName}: a start was cancelled while its request was in flight, and whether it created a run could not be checked; a run may stay in_progress")]
     public static partial void CancelledStartNotRecorded(ILogger logger, Exception exception, string jobName);
+}
+
+/// <summary>The values of the RunEnded event, and its message.</summary>
+internal sealed class RunEndedState(string jobName, long runId, string status, long? recordsProcessed, double durationMs)
+    : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    // No {OriginalFormat}: a template would render a missing count as "(null) records" again.
+    public int Count => 5;
+
+    public KeyValuePair<string, object?> this[int index] => index switch
+    {
+        0 => new("JobName", jobName),
+        1 => new("RunId", runId),
+        2 => new("Status", status),
+        3 => new("RecordsProcessed", recordsProcessed),
+        4 => new("DurationMs", durationMs),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString()
+        => FormattableString.Invariant(
+            $"Job {jobName} run {runId} ended with status {status}, {(recordsProcessed is { } count ? $"{count} records" : "no record count")}, after {durationMs} ms");
 }

@@ -30,4 +30,36 @@ public class HttpClientOwnershipTests
         Assert.That(() => new Job("n", new JobOptions(), http), Throws.ArgumentException);
         Assert.That(handler.Disposed, Is.False);
     }
+
+    [Test]
+    public void A_job_given_only_options_uses_every_setting_with_a_client_of_its_own()
+    {
+        using var server = new Support.RunServer();
+        server.PostFailure = 503;
+        using var job = new Job("n", server.Options(o =>
+        {
+            o.MaxRetryAttempts = 2;
+            o.RetryBaseDelay = TimeSpan.Zero;
+        }));
+
+        Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
+        Assert.That(server.Count("POST"), Is.EqualTo(3), "the options' retries are used: one attempt and two retries");
+    }
+
+    [Test]
+    public void A_job_given_only_options_accepts_insecure_transport_when_the_options_allow_it()
+    {
+        var options = new JobOptions { Url = "http://jobs.internal/jobs", Token = "a.b.c", Source = "s", Destination = "d" };
+
+        Assert.That(() => new Job("n", options), Throws.ArgumentException.With.Message.Contains("AllowInsecureTransport"));
+        options.AllowInsecureTransport = true;
+        using var job = new Job("n", options);
+        Assert.That(job.Name, Is.EqualTo("n"));
+    }
+
+    [Test]
+    public void A_job_given_only_options_rejects_missing_options()
+    {
+        Assert.That(() => new Job("n", (JobOptions)null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("options"));
+    }
 }

@@ -33,6 +33,25 @@ public sealed class LoggingTests : RunServerFixture
     }
 
     [Test]
+    public async Task A_run_ended_without_a_count_logs_no_record_count_not_null()
+    {
+        var logs = new CapturingLoggerFactory();
+        using var http = new HttpClient();
+        using var job = new Job("orders", Server.Options(), http, loggerFactory: logs);
+        await job.StartAsync();
+
+        await job.ResultAsync(JobStatus.Error, message: "failed");
+
+        var ended = logs.Entries.Single(e => e.EventName == "RunEnded");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ended.Values["RecordsProcessed"], Is.Null);
+            Assert.That(ended.Message, Does.Contain("ended with status error, no record count, after"));
+            Assert.That(ended.Message, Does.Not.Contain("(null)"));
+        });
+    }
+
+    [Test]
     public void A_retry_is_logged_once_at_Warning()
     {
         var logs = new CapturingLoggerFactory();
