@@ -1,4 +1,4 @@
-using JobUtil.Tests.Support;
+using JobUtil.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,13 +12,13 @@ public sealed class DependencyInjectionSnippet
     [Test]
     public async Task Console_host_snippet_runs_against_a_jobs_endpoint()
     {
-        using var server = new RunServer();
+        using var server = FakeJobsApi.Start();
         Environment.SetEnvironmentVariable("JobUtil__Url", server.Url);
         try
         {
             var count = await Snippet([]);
             Assert.That(count, Is.EqualTo(3));
-            Assert.That(server.Row!["status"]!.GetValue<string>(), Is.EqualTo("success"));
+            Assert.That(server.Rows.Single().Status, Is.EqualTo("success"));
         }
         finally
         {
