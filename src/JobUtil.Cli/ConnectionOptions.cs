@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using JobUtil.Internal;
 
 namespace JobUtil.Cli;
 
@@ -78,7 +77,7 @@ internal sealed class ConnectionOptions
                 : throw new UsageException($"{RetriesVariable} must be a whole number of retries; it is '{text}'.");
         }
 
-        var problems = OptionsValidation.Validate(options, requireSourceAndDestination: source is not null || destination is not null);
+        var problems = options.Validate(requireSourceAndDestination: source is not null || destination is not null);
         if (problems.Count > 0)
         {
             throw new UsageException(string.Join(" ", problems.Select(p => Describe(p.Key, p.Value))));

@@ -1,18 +1,25 @@
-using JobUtil.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace JobUtil.Cli;
 
-/// <summary>The one <see cref="HttpClient"/> of an invocation, and the library objects that send with it.</summary>
+/// <summary>The one <see cref="HttpClient"/> of an invocation, and the jobs that send with it.</summary>
 internal sealed class JobsApiClient : IDisposable
 {
+    // Stands for source and destination where a command reads runs or ends one by id: nothing it sends carries them.
+    private const string NotStored = "-";
+
     // Timeouts are the resilience pipeline's (JobOptions.AttemptTimeout and TotalTimeout), not HttpClient's.
     private readonly HttpClient _http = new(new SocketsHttpHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>A job that starts runs: its options carry the source and destination stored with each.</summary>
     public Job CreateJob(string name, JobOptions options) => new(name, options, _http);
 
-    public JobsApi CreateApi(JobOptions options, string logName)
-        => new(_http, options, TimeProvider.System, NullLogger.Instance, logName);
+    /// <summary>A job that only reads, or ends runs by id: it needs no source or destination.</summary>
+    public Job CreateReader(string name, JobOptions options)
+    {
+        var reader = options.Clone();
+        reader.Source ??= NotStored;
+        reader.Destination ??= NotStored;
+        return new Job(name, reader, _http);
+    }
 
     public void Dispose() => _http.Dispose();
 }

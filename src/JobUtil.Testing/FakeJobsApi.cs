@@ -77,8 +77,11 @@ public sealed partial class FakeJobsApi : IDisposable
     /// <summary>The URL of the read-only <c>jobs_latest</c> view (the newest row per job name).</summary>
     public string LatestUrl => Url + "_latest";
 
-    /// <summary>How many requests are being handled right now (waiting on an injected delay, say).</summary>
-    internal int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>
+    /// How many requests are being handled right now (waiting on an injected delay, say): a test that moves a fake
+    /// clock can first wait for the request it delays to have arrived.
+    /// </summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>How this instance behaves.</summary>
     public FakeJobsApiOptions Options => _options;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JobUtil.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,18 +20,19 @@ namespace JobUtil;
 /// </remarks>
 public class Job : IDisposable
 {
-    /// <summary>The longest message <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> records for a failure.</summary>
-    public const int MaxRecordedMessageLength = 4000;
+    /// <summary>The longest message <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> records for a failure (<see cref="JobRun.MaxMessageLength"/>).</summary>
+    public const int MaxRecordedMessageLength = JobRun.MaxMessageLength;
+
+    /// <summary>
+    /// The key under which <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
+    /// stores, in the body's exception's <see cref="Exception.Data"/>, the exception that prevented recording the error.
+    /// </summary>
+    public const string RecordingFailureKey = "JobUtil.RecordingFailure";
 
     private readonly JobsApi _api = null!;
-    private readonly TimeProvider _time = TimeProvider.System;
-    private readonly ILogger _logger = NullLogger.Instance;
-    private readonly JobOptions _options = new();
     private readonly HttpClient? _ownedClient;
     private readonly object _gate = new();
-    private readonly Action<JobRecord>? _onStarted;
-    private readonly Action<JobRecord>? _onEnded;
-    private JobRecord? _current;
+    private JobRun? _current;
 
     // RunAsync could not record the current run's outcome: it stays in_progress on the server, but must not block
     // this job's next run.
@@ -103,8 +103,8 @@ public class Job : IDisposable
                 throw new ArgumentNullException(nameof(httpClient));
             }
 
-            _options = options.Clone();
-            OptionsValidation.ThrowIfInvalid(_options, nameof(options), requireSourceAndDestination: true, settingsAreParameters);
+            Options = options.Clone();
+            OptionsValidation.ThrowIfInvalid(Options, nameof(options), requireSourceAndDestination: true, settingsAreParameters);
         }
         catch when (ownsClient)
         {
@@ -113,15 +113,14 @@ public class Job : IDisposable
         }
 
         Name = name;
-        Source = _options.Source!;
-        Destination = _options.Destination!;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)loggerFactory?.CreateLogger<Job>() ?? NullLogger.Instance;
+        Source = Options.Source!;
+        Destination = Options.Destination!;
+        Time = timeProvider ?? TimeProvider.System;
+        Logger = (ILogger?)loggerFactory?.CreateLogger<Job>() ?? NullLogger.Instance;
         _ownedClient = ownsClient ? httpClient : null;
-        _api = new JobsApi(httpClient, _options, _time, _logger, name);
-        _onStarted = OnStarted;
-        _onEnded = OnEnded;
+        _api = new JobsApi(httpClient, Options, Time, Logger, name);
     }
+
 
     /// <summary>The ETL job's name.</summary>
     public string Name { get; }
@@ -132,17 +131,25 @@ public class Job : IDisposable
     /// <summary>The name of the destination the job writes.</summary>
     public string Destination { get; }
 
-    /// <summary>The run this job started last, as last returned by the server; <see langword="null"/> before <see cref="StartAsync"/>.</summary>
+    /// <summary>The run <see cref="StartAsync"/> started last, as last returned by the server; <see langword="null"/> before <see cref="StartAsync"/>.</summary>
     public virtual JobRecord? Current
     {
         get
         {
             lock (_gate)
             {
-                return _current;
+                return _current?.Record;
             }
         }
     }
+
+    /// <summary>The validated copy of the options this job was made with.</summary>
+    internal JobOptions Options { get; } = new();
+
+    /// <summary>The clock for start and end dates, timeouts and retry delays.</summary>
+    internal TimeProvider Time { get; } = TimeProvider.System;
+
+    internal ILogger Logger { get; } = NullLogger.Instance;
 
     /// <summary>
     /// The watermark: the <c>start_date</c> of this job's successful run with the greatest <c>start_date</c>.
@@ -151,15 +158,7 @@ public class Job : IDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The watermark, or <see langword="null"/> when the job has no successful run.</returns>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual Task<DateTimeOffset?> MostRecentAsync(CancellationToken cancellationToken = default)
-    {
-        // Untraced, this is a read with nothing to add: hand back the request's own task instead of awaiting it.
-        return Telemetry.Source.HasListeners()
-            ? MostRecentTracedAsync(cancellationToken)
-            : _api.GetWatermarkAsync(Name, cancellationToken);
-    }
-
-    private async Task<DateTimeOffset?> MostRecentTracedAsync(CancellationToken cancellationToken)
+    public virtual async Task<DateTimeOffset?> MostRecentAsync(CancellationToken cancellationToken = default)
     {
         using var activity = Telemetry.StartOperation("JobUtil.MostRecent", Name);
         try
@@ -182,69 +181,93 @@ public class Job : IDisposable
     /// <exception cref="InvalidOperationException">The current run is still in progress: record its result first.</exception>
     /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
-    {
-        JobRecord? current;
-        bool abandoned;
-        lock (_gate)
-        {
-            current = _current;
-            abandoned = _currentAbandoned;
-        }
-
-        if (current is not null && current.Status == JobStatus.InProgress && !abandoned)
-        {
-            return Task.FromException<JobRecord>(new InvalidOperationException(
-                $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run."));
-        }
-
-        // Untraced, the request's own task is returned: the bookkeeping runs in it (OnStarted), in no frame of its own.
-        return Telemetry.Source.HasListeners()
-            ? StartTracedAsync(cancellationToken)
-            : InsertAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken);
-    }
-
-    // A token that cannot be cancelled leaves nothing to clean up: the request's own task is returned as it is.
-    private Task<JobRecord> InsertAsync(NewRun run, CancellationToken cancellationToken)
-        => cancellationToken.CanBeCanceled
-            ? InsertCancellableAsync(run, cancellationToken)
-            : _api.InsertRunAsync(run, cancellationToken, _onStarted);
+    public virtual async Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
+        => (await StartCurrentAsync(cancellationToken).ConfigureAwait(false)).Record;
 
     /// <summary>
-    /// A start the caller cancels may already be committed on the server, with nobody left to end it: look it up and
-    /// record it as an error (within <see cref="JobOptions.OutcomeTimeout"/>, best effort), then let the cancellation go on.
+    /// Starts a run, as <see cref="StartAsync"/> does, and returns its handle, which records the outcome. The run does
+    /// not become <see cref="Current"/>: each handle is its own run, so one job may have several at once.
+    /// Disposing the handle without an outcome records the run as an error.
     /// </summary>
-    private async Task<JobRecord> InsertCancellableAsync(NewRun run, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">
+    /// Cancels the request and any retry wait. A start cancelled while its request is in flight may have been committed:
+    /// the run is then looked up and recorded as an error (within <see cref="JobOptions.OutcomeTimeout"/>) before the
+    /// <see cref="OperationCanceledException"/> propagates.
+    /// </param>
+    /// <returns>The new run's handle.</returns>
+    /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
+    public virtual async Task<JobRun> StartRunAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
+        var run = new NewRun(Name, RunRules.Now(Time), Source, Destination);
         try
         {
-            return await _api.InsertRunAsync(run, cancellationToken, _onStarted).ConfigureAwait(false);
+            var started = await InsertAsync(run, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(Telemetry.RunIdTag, started.Id);
+            activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
+            Log.RunStarted(Logger, Name, started.Id, Source, Destination);
+            return new JobRun(this, started);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            using var outcome = CreateTimeoutSource(_options.OutcomeTimeout);
-            try
-            {
-                await _api.AbandonStartAsync(run, Now(), outcome.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
-            {
-                Log.CancelledStartNotRecorded(_logger, e, Name);
-            }
-
+            Telemetry.Fail(activity, e);
             throw;
         }
     }
 
-    private async Task<JobRecord> StartTracedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A handle for run <paramref name="id"/>, which may have been started by another process (a scheduler that
+    /// knows only the id, say), so that this one can record its outcome. The run need not belong to this job: the
+    /// handle reports the job its record names. It does not become <see cref="Current"/>, and disposing it without an
+    /// outcome records the run as an error, as for a run this job started.
+    /// </summary>
+    /// <param name="id">The run's id.</param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <returns>The run's handle; <see cref="JobRun.HasOutcome"/> is already true when the run has ended.</returns>
+    /// <exception cref="JobRunNotFoundException">No run has that id.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
+    public virtual async Task<JobRun> OpenRunAsync(long id, CancellationToken cancellationToken = default)
+        => new JobRun(this, await GetRunAsync(id, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads run <paramref name="id"/> as the server holds it (of any job on this Jobs API).</summary>
+    /// <param name="id">The run's id.</param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <returns>The run.</returns>
+    /// <exception cref="JobRunNotFoundException">No run has that id.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
+    public virtual async Task<JobRecord> GetRunAsync(long id, CancellationToken cancellationToken = default)
     {
-        using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
+        using var activity = Telemetry.StartOperation("JobUtil.GetRun", Name);
+        activity?.SetTag(Telemetry.RunIdTag, id);
         try
         {
-            var run = await InsertAsync(new NewRun(Name, Now(), Source, Destination), cancellationToken).ConfigureAwait(false);
-            activity?.SetTag(Telemetry.RunIdTag, run.Id);
-            activity?.SetTag(Telemetry.StatusTag, run.Status.Value);
-            return run;
+            return await _api.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Telemetry.Fail(activity, e);
+            throw;
+        }
+    }
+
+    /// <summary>This job's most recent runs, newest first (by start date, then id), whatever their status.</summary>
+    /// <param name="limit">How many runs at most; at least 1.</param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <returns>Up to <paramref name="limit"/> runs; empty when the job has none.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
+    public virtual async Task<IReadOnlyList<JobRecord>> ListRunsAsync(int limit = 20, CancellationToken cancellationToken = default)
+    {
+        if (limit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "The number of runs to list must be at least 1.");
+        }
+
+        using var activity = Telemetry.StartOperation("JobUtil.ListRuns", Name);
+        try
+        {
+            return await _api.ListRunsAsync(Name, limit, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -255,7 +278,8 @@ public class Job : IDisposable
 
     /// <summary>
     /// Records the outcome of the current run: its end date, <paramref name="status"/>, and the record count and
-    /// message when given (a value not given is left as it is on the server).
+    /// message when given (a value not given is left as it is on the server). The same as
+    /// <see cref="JobRun.CompleteAsync"/> on the run <see cref="StartAsync"/> started.
     /// </summary>
     /// <param name="status"><see cref="JobStatus.Success"/> or <see cref="JobStatus.Error"/>.</param>
     /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
@@ -263,74 +287,29 @@ public class Job : IDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The updated run, which becomes <see cref="Current"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is outside 0 to 2,147,483,647 (the column is an INTEGER).</exception>
-    /// <exception cref="InvalidOperationException">No run has been started.</exception>
+    /// <exception cref="InvalidOperationException">No run has been started, or the current run already has an outcome.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
     {
-        if (!status.IsFinal)
-        {
-            return Task.FromException<JobRecord>(new ArgumentException(
-                $"A run's result must be JobStatus.Success or JobStatus.Error, not '{status}'.", nameof(status)));
-        }
-
-        if (recordsProcessed is < 0 or > MaxRecordsProcessed)
-        {
-            return Task.FromException<JobRecord>(new ArgumentOutOfRangeException(nameof(recordsProcessed), recordsProcessed, RecordsRangeMessage));
-        }
-
-        var current = Current;
-        if (current is null)
-        {
-            return Task.FromException<JobRecord>(new InvalidOperationException(
-                $"Job '{Name}' has no current run. Call StartAsync before ResultAsync."));
-        }
-
-        // Untraced, the request's own task is returned: the bookkeeping runs in it (OnEnded), in no frame of its own.
-        return Telemetry.Source.HasListeners()
-            ? ResultTracedAsync(current, status, recordsProcessed, message, cancellationToken)
-            : _api.UpdateRunAsync(current.Id, EndOf(current, status, recordsProcessed, message), cancellationToken, _onEnded);
-    }
-
-    private async Task<JobRecord> ResultTracedAsync(JobRecord current, JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
-    {
-        using var activity = Telemetry.StartOperation("JobUtil.Result", Name);
-        activity?.SetTag(Telemetry.RunIdTag, current.Id);
-        activity?.SetTag(Telemetry.StatusTag, status.Value);
         try
         {
-            return await _api.UpdateRunAsync(current.Id, EndOf(current, status, recordsProcessed, message), cancellationToken, _onEnded).ConfigureAwait(false);
+            JobRun.ThrowIfInvalidOutcome(status, recordsProcessed);
         }
-        catch (Exception e)
+        catch (ArgumentException e)
         {
-            Telemetry.Fail(activity, e);
-            throw;
+            return Task.FromException<JobRecord>(e);
         }
-    }
 
-    private RunUpdate EndOf(JobRecord current, JobStatus status, long? recordsProcessed, string? message)
-    {
-        // The table requires end_date >= start_date; a clock that stepped back must not make the update fail.
-        var end = Now();
-        if (end < current.StartDate)
+        JobRun? current;
+        lock (_gate)
         {
-            end = current.StartDate;
+            current = _current;
         }
 
-        return new RunUpdate(end, status, recordsProcessed, message);
-    }
-
-    private void OnStarted(JobRecord run)
-    {
-        SetCurrent(run);
-        Log.RunStarted(_logger, Name, run.Id, Source, Destination);
-    }
-
-    private void OnEnded(JobRecord run)
-    {
-        SetCurrent(run);
-        Telemetry.RecordOutcome(run);
-        Log.RunEnded(_logger, Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
+        return current is null
+            ? Task.FromException<JobRecord>(new InvalidOperationException($"Job '{Name}' has no current run. Call StartAsync before ResultAsync."))
+            : current.CompleteAsync(status, recordsProcessed, message, cancellationToken);
     }
 
     /// <summary>
@@ -355,7 +334,27 @@ public class Job : IDisposable
     }
 
     /// <summary>
-    /// Runs one whole ETL run whose body reports no record count; otherwise as
+    /// Runs one whole ETL run whose body counts records as an <see cref="int"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// A body returning <c>Task&lt;int&gt;</c> (a lambda or a method group) binds here, so its count is recorded.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual async Task<int> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<int>> body, CancellationToken cancellationToken = default)
+    {
+        if (body is null)
+        {
+            throw new ArgumentNullException(nameof(body));
+        }
+
+        var count = await RunCoreAsync(async (since, ct) => (long?)await body(since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return (int)count!.Value;
+    }
+
+    /// <summary>
+    /// Runs one whole ETL run whose body reports no record count (it returns a plain <see cref="Task"/>); otherwise as
     /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
     /// </summary>
     /// <param name="body">The ETL work, given the watermark (null on the first run).</param>
@@ -368,7 +367,13 @@ public class Job : IDisposable
             throw new ArgumentNullException(nameof(body));
         }
 
-        return RunWithoutCountAsync(body, cancellationToken);
+        return RunCoreAsync(
+            async (since, ct) =>
+            {
+                await body(since, ct).ConfigureAwait(false);
+                return null;
+            },
+            cancellationToken);
     }
 
     /// <summary>Disposes the <see cref="HttpClient"/> this job created; a caller's client is left alone.</summary>
@@ -378,6 +383,30 @@ public class Job : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Describes the job (name, source, destination, current run); never the token.</summary>
+    public override string ToString() => $"Job {Name} ({Source} -> {Destination}), current run: {Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
+
+    /// <summary>Sends the PATCH that ends run <paramref name="started"/>, traced, logged and counted.</summary>
+    internal async Task<JobRecord> RecordOutcomeAsync(JobRecord started, JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("JobUtil.Result", started.Name);
+        activity?.SetTag(Telemetry.RunIdTag, started.Id);
+        activity?.SetTag(Telemetry.StatusTag, status.Value);
+        try
+        {
+            var update = new RunUpdate(RunRules.EndDate(started.StartDate, RunRules.Now(Time)), status, recordsProcessed, message);
+            var run = await _api.UpdateRunAsync(started.Id, update, cancellationToken).ConfigureAwait(false);
+            Telemetry.RecordOutcome(run);
+            Log.RunEnded(Logger, run.Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
+            return run;
+        }
+        catch (Exception e)
+        {
+            Telemetry.Fail(activity, e);
+            throw;
+        }
+    }
+
     /// <summary>Disposes the <see cref="HttpClient"/> this job created, when <paramref name="disposing"/>.</summary>
     /// <param name="disposing">Whether this is called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
@@ -385,137 +414,6 @@ public class Job : IDisposable
         if (disposing)
         {
             _ownedClient?.Dispose();
-        }
-    }
-
-    /// <summary>Describes the job (name, source, destination, current run); never the token.</summary>
-    public override string ToString() => $"Job {Name} ({Source} -> {Destination}), current run: {Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
-
-    private Task RunWithoutCountAsync(Func<DateTimeOffset?, CancellationToken, Task> body, CancellationToken cancellationToken)
-        => RunCoreAsync(
-            async (since, ct) =>
-            {
-                await body(since, ct).ConfigureAwait(false);
-                return null;
-            },
-            cancellationToken);
-
-    private async Task<long?> RunCoreAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken)
-    {
-        var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
-        var run = await StartAsync(cancellationToken).ConfigureAwait(false);
-
-        long? count;
-        try
-        {
-            count = await body(since, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failure)
-        {
-            var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            var message = cancelled ? "The run was cancelled." : Bound($"{failure.GetType().FullName}: {failure.Message}");
-            await RecordFailureAsync(run, failure, message).ConfigureAwait(false);
-            throw;
-        }
-
-        if (count is < 0 or > MaxRecordsProcessed)
-        {
-            var failure = new InvalidOperationException($"The body of job '{Name}' returned {count} records. {RecordsRangeMessage}");
-            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
-            throw failure;
-        }
-
-        // The work is done: record it whatever the caller does now. Not the caller's token, so a late cancellation
-        // cannot lose a finished run; JobOptions.TotalTimeout still bounds it.
-        try
-        {
-            await ResultAsync(JobStatus.Success, count, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch
-        {
-            AbandonCurrent();
-            throw;
-        }
-
-        return count;
-    }
-
-    /// <summary>Records the error of a failed run without ever replacing the original failure.</summary>
-    private async Task RecordFailureAsync(JobRecord run, Exception failure, string message)
-    {
-        // Not the caller's token: it may be the reason we are here.
-        using var outcome = CreateTimeoutSource(_options.OutcomeTimeout);
-        try
-        {
-            await ResultAsync(JobStatus.Error, null, message, outcome.Token).ConfigureAwait(false);
-        }
-        catch (Exception caught)
-        {
-            var recordingFailure = caught is OperationCanceledException && outcome.IsCancellationRequested
-                ? new JobsApiException(0, $"Recording the error of run {run.Id} timed out after {_options.OutcomeTimeout.TotalSeconds:0.###} s (JobOptions.OutcomeTimeout).", null, caught) { IsTransient = true }
-                : caught;
-            AbandonCurrent();
-            Log.OutcomeNotRecorded(_logger, recordingFailure, Name, run.Id);
-            try
-            {
-                failure.Data[RecordingFailureKey] = recordingFailure;
-            }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
-            {
-                // Data can be read-only or refuse the value; the log above still has it.
-            }
-        }
-    }
-
-    private CancellationTokenSource CreateTimeoutSource(TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return new CancellationTokenSource();
-        }
-
-#if NET
-        return new CancellationTokenSource(timeout, _time);
-#else
-        return _time.CreateCancellationTokenSource(timeout);
-#endif
-    }
-
-    /// <summary>
-    /// The key under which <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
-    /// stores, in the body's exception's <see cref="Exception.Data"/>, the exception that prevented recording the error.
-    /// </summary>
-    public const string RecordingFailureKey = "JobUtil.RecordingFailure";
-
-    // The records_processed column is an INTEGER.
-    private const long MaxRecordsProcessed = int.MaxValue;
-
-    private const string RecordsRangeMessage = "The number of records processed must be from 0 to 2147483647 (the records_processed column is an INTEGER).";
-
-    private static string Bound(string message)
-        => message.Length <= MaxRecordedMessageLength ? message : message.Substring(0, MaxRecordedMessageLength - 1) + "…";
-
-    private DateTimeOffset Now()
-    {
-        // PostgreSQL keeps microseconds: truncate so the value sent is the value stored, and a lookup by it matches.
-        var now = _time.GetUtcNow();
-        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
-    }
-
-    private void SetCurrent(JobRecord run)
-    {
-        lock (_gate)
-        {
-            _current = run;
-            _currentAbandoned = false;
-        }
-    }
-
-    private void AbandonCurrent()
-    {
-        lock (_gate)
-        {
-            _currentAbandoned = true;
         }
     }
 
@@ -529,5 +427,128 @@ public class Job : IDisposable
 
         // Timeouts are the pipeline's (JobOptions.AttemptTimeout and TotalTimeout).
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>
+    /// The POST of a new run. A start the caller cancels may already be committed on the server, with nobody left to
+    /// end it: look it up and record it as an error (within <see cref="JobOptions.OutcomeTimeout"/>, best effort), then
+    /// let the cancellation go on.
+    /// </summary>
+    private async Task<JobRecord> InsertAsync(NewRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.InsertRunAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            using var outcome = RunRules.OutcomeTimeout(Options, Time);
+            try
+            {
+                await _api.AbandonStartAsync(run, RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+            {
+                Log.CancelledStartNotRecorded(Logger, e, Name);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Starts a run that becomes <see cref="Current"/>, unless the current one is still in progress.</summary>
+    private async Task<JobRun> StartCurrentAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_current is { HasOutcome: false } current && !_currentAbandoned)
+            {
+                throw new InvalidOperationException(
+                    $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run.");
+            }
+        }
+
+        var run = await StartRunAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _current = run;
+            _currentAbandoned = false;
+        }
+
+        return run;
+    }
+
+    private async Task<long?> RunCoreAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken)
+    {
+        var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
+        var run = await StartCurrentAsync(cancellationToken).ConfigureAwait(false);
+
+        long? count;
+        try
+        {
+            count = await body(since, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
+            var message = cancelled ? "The run was cancelled." : RunRules.BoundMessage($"{failure.GetType().FullName}: {failure.Message}");
+            await RecordFailureAsync(run, failure, message).ConfigureAwait(false);
+            throw;
+        }
+
+        if (count is { } returned && !RunRules.IsValidRecordsProcessed(returned))
+        {
+            var failure = new InvalidOperationException($"The body of job '{Name}' returned {returned} records. {RunRules.RecordsRange}");
+            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
+            throw failure;
+        }
+
+        // The work is done: record it whatever the caller does now. Not the caller's token, so a late cancellation
+        // cannot lose a finished run; JobOptions.TotalTimeout still bounds it.
+        try
+        {
+            await run.SucceedAsync(count, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            Abandon(run);
+            throw;
+        }
+
+        return count;
+    }
+
+    /// <summary>Records the error of a failed run without ever replacing the original failure.</summary>
+    private async Task RecordFailureAsync(JobRun run, Exception failure, string message)
+    {
+        if (await run.TryFailWithinOutcomeTimeoutAsync(message).ConfigureAwait(false) is not { } recordingFailure)
+        {
+            return;
+        }
+
+        Abandon(run);
+        try
+        {
+            failure.Data[RecordingFailureKey] = recordingFailure;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            // Data can be read-only or refuse the value; the log has it.
+        }
+    }
+
+    /// <summary>
+    /// RunAsync could not record the run's outcome: it stays in_progress on the server, but must not block this
+    /// job's next run.
+    /// </summary>
+    private void Abandon(JobRun run)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_current, run))
+            {
+                _currentAbandoned = true;
+            }
+        }
     }
 }

@@ -64,6 +64,15 @@ public sealed class JobOptions
     /// </summary>
     public TimeSpan OutcomeTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Checks these options by the rules <see cref="Job"/>'s constructor and start-up validation apply, before anything
+    /// is sent. Useful to a tool that takes settings from its own command line and wants to name its own flags.
+    /// </summary>
+    /// <param name="requireSourceAndDestination">Whether <see cref="Source"/> and <see cref="Destination"/> must be set (a <see cref="Job"/> needs them).</param>
+    /// <returns>Each problem as the option's name (such as <c>Url</c>) and a sentence saying what is wrong; empty when the options are valid.</returns>
+    public IReadOnlyList<KeyValuePair<string, string>> Validate(bool requireSourceAndDestination = true)
+        => Internal.OptionsValidation.Validate(this, requireSourceAndDestination);
+
     /// <summary>A copy of these options.</summary>
     public JobOptions Clone() => (JobOptions)MemberwiseClone();
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 
 namespace JobUtil.Cli.Commands;
 
@@ -16,15 +15,15 @@ internal static class ListCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var options = connection.Resolve(parsed, console);
-            var jobName = parsed.GetValue(name)!;
             using var client = new JobsApiClient();
-            var runs = await client.CreateApi(options, jobName).ListRunsAsync(jobName, parsed.GetValue(limit), cancellationToken).ConfigureAwait(false);
+            using var job = client.CreateReader(parsed.GetValue(name)!, options);
+            var runs = await job.ListRunsAsync(parsed.GetValue(limit), cancellationToken).ConfigureAwait(false);
 
             if (parsed.GetValue(json))
             {
                 foreach (var run in runs)
                 {
-                    await console.Out.WriteLineAsync(JsonSerializer.Serialize(run, CliJsonContext.Default.JobRecord)).ConfigureAwait(false);
+                    await console.Out.WriteLineAsync(RunJson.Format(run)).ConfigureAwait(false);
                 }
             }
             else

@@ -21,9 +21,9 @@ internal static class MostRecentCommand
         var command = new Command("most-recent", "Print the watermark: the start of the job's last successful run.") { name, format, fallback };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = connection.Resolve(parsed, console, source: "-", destination: "-");
+            var options = connection.Resolve(parsed, console);
             using var client = new JobsApiClient();
-            using var job = client.CreateJob(parsed.GetValue(name)!, options);
+            using var job = client.CreateReader(parsed.GetValue(name)!, options);
             var since = await job.MostRecentAsync(cancellationToken).ConfigureAwait(false);
 
             var text = since is { } value

@@ -80,19 +80,20 @@ internal static class RunCommand
             return SignalForwarding.ExitCodeFor(early);
         }
 
-        if (await StartRunAsync(job, options, console, signals).ConfigureAwait(false) is not { } started)
+        if (await StartRunAsync(job, options, console, signals).ConfigureAwait(false) is not { } run)
         {
             return SignalForwarding.ExitCodeFor(signals.Received!.Value);
         }
 
-        var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{started.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
+        // Not disposed: every path below records the outcome, or says why it could not.
+        var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{run.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
         var recording = false;
         try
         {
             await File.WriteAllBytesAsync(recordsFile, []).ConfigureAwait(false);
             var variables = new Dictionary<string, string>
             {
-                [RunIdVariable] = started.Id.ToString(CultureInfo.InvariantCulture),
+                [RunIdVariable] = run.Id.ToString(CultureInfo.InvariantCulture),
                 [SinceVariable] = since is { } s ? Timestamps.ToUnixSeconds(s) : string.Empty,
                 [SinceIsoVariable] = since is { } i ? Timestamps.ToIso(i) : string.Empty,
                 [RecordsFileVariable] = recordsFile,
@@ -107,15 +108,9 @@ internal static class RunCommand
 
             // Recorded even after a signal: that is why jobutil took the signal over.
             recording = true;
-            using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
-            try
+            if (await CompleteAsync(run, exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, options).ConfigureAwait(false) is { } reason)
             {
-                await job.ResultAsync(exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
-            {
-                var reason = e is JobsApiException ? e.Message : "it did not complete in time.";
-                await console.Error.WriteLineAsync($"jobutil: the command exited with code {exitCode}, but run {started.Id} could not be recorded: {reason}").ConfigureAwait(false);
+                await console.Error.WriteLineAsync($"jobutil: the command exited with code {exitCode}, but run {run.Id} could not be recorded: {reason}").ConfigureAwait(false);
                 return exitCode == 0 ? ExitCodes.ApiFailure : exitCode;
             }
 
@@ -124,7 +119,11 @@ internal static class RunCommand
         catch (Exception e) when (!recording)
         {
             // jobutil itself failed (the records file could not be created, say): the run must not stay in progress.
-            await RecordErrorAsync(job, started, $"jobutil failed: {Program.Describe(e)}", options, console).ConfigureAwait(false);
+            if (await CompleteAsync(run, JobStatus.Error, null, $"jobutil failed: {Program.Describe(e)}", options).ConfigureAwait(false) is { } reason)
+            {
+                await console.Error.WriteLineAsync($"jobutil: run {run.Id} could not be recorded as error: {reason}").ConfigureAwait(false);
+            }
+
             throw;
         }
         finally
@@ -136,36 +135,40 @@ internal static class RunCommand
     /// <summary>
     /// Starts the run. A signal does not cancel the start: once the POST is sent the row may exist, and only the answer
     /// says which row, so the run can then be recorded as error (the command is not started, see RunCommandAsync). The
-    /// signal only bounds how much longer the start may take. <see langword="null"/> when it did not finish in that time.
+    /// signal only bounds how much longer the start may take; if it takes longer, the library's cancelled start looks the
+    /// run up and records it as error. <see langword="null"/> when it did not finish in that time.
     /// </summary>
-    private static async Task<JobRecord?> StartRunAsync(Job job, JobOptions options, CliConsole console, SignalForwarding signals)
+    private static async Task<JobRun?> StartRunAsync(Job job, JobOptions options, CliConsole console, SignalForwarding signals)
     {
         using var bound = new CancellationTokenSource();
         using var interrupted = signals.Interrupted.Register(() => bound.CancelAfter(options.OutcomeTimeout));
         try
         {
-            return await job.StartAsync(bound.Token).ConfigureAwait(false);
+            return await job.StartRunAsync(bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested && signals.Received is { } signal)
         {
             var seconds = options.OutcomeTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} while starting the run, which did not finish within {seconds} s; a run the Jobs API created stays in progress.").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} while starting the run, which did not finish within {seconds} s.").ConfigureAwait(false);
             return null;
         }
     }
 
-    /// <summary>Records the run as error within the outcome timeout; a failure to do so is reported, not thrown.</summary>
-    private static async Task RecordErrorAsync(Job job, JobRecord started, string message, JobOptions options, CliConsole console)
+    /// <summary>
+    /// Records the outcome without the signal's token (recording it is why jobutil took the signal over), within the
+    /// outcome timeout; <see langword="null"/> when it was recorded, else why not.
+    /// </summary>
+    private static async Task<string?> CompleteAsync(JobRun run, JobStatus status, long? count, string? message, JobOptions options)
     {
         using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
         try
         {
-            await job.ResultAsync(JobStatus.Error, null, Bound(message), timeout.Token).ConfigureAwait(false);
+            await run.CompleteAsync(status, count, message, timeout.Token).ConfigureAwait(false);
+            return null;
         }
         catch (Exception e) when (e is JobsApiException or OperationCanceledException)
         {
-            var reason = e is JobsApiException ? e.Message : "it did not complete in time.";
-            await console.Error.WriteLineAsync($"jobutil: run {started.Id} could not be recorded as error: {reason}").ConfigureAwait(false);
+            return e is JobsApiException ? e.Message : "it did not complete in time.";
         }
     }
 
@@ -180,9 +183,6 @@ internal static class RunCommand
         {
         }
     }
-
-    private static string Bound(string message)
-        => message.Length <= Job.MaxRecordedMessageLength ? message : message[..(Job.MaxRecordedMessageLength - 1)] + "…";
 
     /// <summary>Runs the command; its exit code and, when it failed, the message to record.</summary>
     private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, string? token, CliConsole console, SignalForwarding signals)
@@ -218,7 +218,7 @@ internal static class RunCommand
             text += ": " + line;
         }
 
-        return (exit.Code, Bound(text));
+        return (exit.Code, JobRun.BoundMessage(text));
     }
 
     /// <summary>The count the command wrote to the records file; none when it wrote nothing or something else.</summary>
@@ -230,14 +230,14 @@ internal static class RunCommand
             return null;
         }
 
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && RecordCount.IsValid(count))
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && JobRun.IsValidRecordsProcessed(count))
         {
             return count;
         }
 
         // The command's work is done: a count the table cannot hold must not turn its success into a failed update.
         var shown = text.Length <= 40 ? text : text[..40] + "…";
-        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count from 0 to {RecordCount.Max}; the run is recorded without one.").ConfigureAwait(false);
+        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count from 0 to {JobRun.MaxRecordsProcessed}; the run is recorded without one.").ConfigureAwait(false);
         return null;
     }
 }

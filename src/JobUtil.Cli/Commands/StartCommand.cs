@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 
 namespace JobUtil.Cli.Commands;
 
@@ -19,7 +18,7 @@ internal static class StartCommand
             using var client = new JobsApiClient();
             using var job = client.CreateJob(parsed.GetValue(name)!, options);
             var run = await job.StartAsync(cancellationToken).ConfigureAwait(false);
-            await console.Out.WriteLineAsync(JsonSerializer.Serialize(run, CliJsonContext.Default.JobRecord)).ConfigureAwait(false);
+            await console.Out.WriteLineAsync(RunJson.Format(run)).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;

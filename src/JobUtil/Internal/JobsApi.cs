@@ -1,8 +1,6 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-#if NET
-using System.Runtime.CompilerServices;
-#endif
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -13,17 +11,10 @@ using Polly.Timeout;
 namespace JobUtil.Internal;
 
 /// <summary>
-/// One method per PostgREST request against the jobs table: builds the URL and headers, sends it under the total
-/// timeout, the retry pipeline and the attempt timeout, and parses the body or the error. Knows nothing about a
-/// "current run".
+/// One method per PostgREST request against the jobs table: builds the URL and headers, sends it through the
+/// resilience pipeline, and parses the body or the error. Knows nothing about a "current run".
 /// </summary>
-/// <remarks>
-/// Each operation is one <see cref="Call{T}"/>. Its first attempt runs before the retry pipeline is entered, and the
-/// pipeline is entered only when that attempt failed, with the failure handed to it as its first outcome: the retry
-/// then decides, waits and logs exactly as if it had run that attempt itself, and a request that succeeds at once
-/// pays for no pipeline at all.
-/// </remarks>
-internal sealed partial class JobsApi
+internal sealed class JobsApi
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
@@ -33,23 +24,14 @@ internal sealed partial class JobsApi
     private readonly HttpClient _http;
     private readonly string _table;
     private readonly AuthenticationHeaderValue? _authorization;
-    private readonly ResiliencePipeline<DateTimeOffset?>? _watermarkPipeline;
-    private readonly ResiliencePipeline<JobRecord>? _runPipeline;
-    private readonly ResiliencePipeline<IReadOnlyList<JobRecord>>? _listPipeline;
+    private readonly ResiliencePipeline _pipeline;
     private readonly TimeSpan _totalTimeout;
-    private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    // A Job always asks about its own name: its watermark URL and operation texts are built once, not per request.
-    private readonly string _ownName;
-    private readonly string _ownWatermarkUrl;
-    private readonly string _ownWatermarkOperation;
-    private readonly string _ownStartOperation;
-
     /// <param name="http">The client to send with; never disposed here.</param>
     /// <param name="options">Validated options (Url, Token and the resilience settings are used).</param>
-    /// <param name="time">The clock for Retry-After dates and the pipeline's delays.</param>
+    /// <param name="time">The clock for Retry-After dates and the pipeline's timeouts and delays.</param>
     /// <param name="logger">Where retries are logged.</param>
     /// <param name="logName">The job name shown in retry logs.</param>
     public JobsApi(HttpClient http, JobOptions options, TimeProvider time, ILogger logger, string logName)
@@ -60,63 +42,134 @@ internal sealed partial class JobsApi
         _time = time;
         _logger = logger;
         _totalTimeout = options.TotalTimeout;
-        _attemptTimeout = options.AttemptTimeout;
-        _watermarkPipeline = JobsApiResilience.Build<DateTimeOffset?>(options, time, logger, logName);
-        _runPipeline = JobsApiResilience.Build<JobRecord>(options, time, logger, logName);
-        _listPipeline = JobsApiResilience.Build<IReadOnlyList<JobRecord>>(options, time, logger, logName);
-        _ownName = logName;
-        _ownWatermarkUrl = WatermarkUrl(logName);
-        _ownWatermarkOperation = WatermarkOperation(logName);
-        _ownStartOperation = StartOperation(logName);
+        _pipeline = JobsApiResilience.Build(options, time, logger, logName);
     }
 
     /// <summary>The greatest <c>start_date</c> among this job's successful runs; <see langword="null"/> when there is none.</summary>
     public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken)
     {
-        var own = string.Equals(name, _ownName, StringComparison.Ordinal);
-        var call = new WatermarkCall(this, own ? _ownWatermarkUrl : WatermarkUrl(name), own ? _ownWatermarkOperation : WatermarkOperation(name));
-        return ExecuteAsync(_watermarkPipeline, call, cancellationToken);
+        var url = new StringBuilder(_table)
+            .Append("?select=start_date&name=eq.").Append(Encode(name))
+            .Append("&status=eq.success&order=start_date.desc&limit=1")
+            .ToString();
+        var operation = $"Reading the watermark of job '{name}'";
+        return ExecuteAsync(
+            operation,
+            async ct =>
+            {
+                var rows = await GetAsync(url, JobsJsonContext.Default.WatermarkRowArray, operation, ct).ConfigureAwait(false);
+                return rows.Length == 0 ? null : rows[0].StartDate;
+            },
+            cancellationToken);
     }
 
-    /// <summary>
-    /// Inserts a run. When an attempt's outcome is unknown (no response, timeout, 502/503/504) the row may have been
-    /// committed, so every later attempt first looks the run up by the values this client chose and adopts it.
-    /// </summary>
-    /// <param name="run">The row to insert.</param>
-    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
-    /// <param name="onInserted">Called with the run before the returned task completes, so a caller needs no async frame of its own.</param>
-    public Task<JobRecord> InsertRunAsync(NewRun run, CancellationToken cancellationToken, Action<JobRecord>? onInserted = null)
+    /// <summary>Run <paramref name="id"/> as stored; a run that does not exist is <see cref="JobRunNotFoundException"/>.</summary>
+    public Task<JobRecord> GetRunAsync(long id, CancellationToken cancellationToken)
     {
-        var operation = string.Equals(run.Name, _ownName, StringComparison.Ordinal) ? _ownStartOperation : StartOperation(run.Name);
-        return ExecuteAsync(_runPipeline, new InsertCall(this, run, operation) { OnSuccess = onInserted }, cancellationToken);
+        var operation = $"Reading run {id.ToString(CultureInfo.InvariantCulture)}";
+        return ExecuteAsync(
+            operation,
+            async ct =>
+            {
+                var rows = await SendAsync(HttpMethod.Get, RunUrl(id), null, JobsJsonContext.Default.JobRecordArray, operation, ct, OneRow("an array holding at most the one run with that id", noneAllowed: true)).ConfigureAwait(false);
+                return rows.Length == 1
+                    ? rows[0]
+                    : throw new JobRunNotFoundException(id, 200, $"{operation} failed: run {id} was not found. It may have been deleted, or the id is wrong.");
+            },
+            cancellationToken);
     }
-
-    /// <summary>Updates run <paramref name="id"/>; a PATCH that matched nothing is <see cref="JobRunNotFoundException"/>.</summary>
-    /// <param name="id">The run's id.</param>
-    /// <param name="update">The columns to set.</param>
-    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
-    /// <param name="onUpdated">Called with the run before the returned task completes, so a caller needs no async frame of its own.</param>
-    public Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken, Action<JobRecord>? onUpdated = null)
-        => ExecuteAsync(_runPipeline, new UpdateCall(this, id, update) { OnSuccess = onUpdated }, cancellationToken);
 
     /// <summary>The newest runs of a job, newest first.</summary>
     public Task<IReadOnlyList<JobRecord>> ListRunsAsync(string name, int limit, CancellationToken cancellationToken)
     {
         var url = new StringBuilder(_table)
             .Append("?name=eq.").Append(Encode(name))
-            .Append("&order=start_date.desc,id.desc&limit=").Append(limit.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Append("&order=start_date.desc,id.desc&limit=").Append(limit.ToString(CultureInfo.InvariantCulture))
             .ToString();
-        return ExecuteAsync(_listPipeline, new ListCall(this, url, $"Listing the runs of job '{name}'"), cancellationToken);
+        var operation = $"Listing the runs of job '{name}'";
+        return ExecuteAsync<IReadOnlyList<JobRecord>>(
+            operation,
+            async ct => await GetAsync(url, JobsJsonContext.Default.JobRecordArray, operation, ct).ConfigureAwait(false),
+            cancellationToken);
     }
 
-    private string WatermarkUrl(string name) => new StringBuilder(_table)
-        .Append("?select=start_date&name=eq.").Append(Encode(name))
-        .Append("&status=eq.success&order=start_date.desc&limit=1")
-        .ToString();
+    /// <summary>
+    /// Inserts a run. When an attempt's outcome is unknown (no response, timeout, 502/503/504) the row may have been
+    /// committed, so every later attempt first looks the run up by the values this client chose and adopts it.
+    /// </summary>
+    public Task<JobRecord> InsertRunAsync(NewRun run, CancellationToken cancellationToken)
+    {
+        var operation = $"Starting a run of job '{run.Name}'";
 
-    private static string WatermarkOperation(string name) => $"Reading the watermark of job '{name}'";
+        // An earlier POST may have been committed although its response was lost.
+        var possiblyCommitted = false;
+        return ExecuteAsync(
+            operation,
+            async ct =>
+            {
+                if (possiblyCommitted)
+                {
+                    var existing = await FindStartedRunAsync(run, operation, ct).ConfigureAwait(false);
+                    if (existing is not null)
+                    {
+                        Log.RunAdopted(_logger, run.Name, existing.Id);
+                        return existing;
+                    }
+                }
 
-    private static string StartOperation(string name) => $"Starting a run of job '{name}'";
+                try
+                {
+                    var rows = await SendAsync(HttpMethod.Post, _table, JsonContent.Create(run, JobsJsonContext.Default.NewRun), JobsJsonContext.Default.JobRecordArray, operation, ct, OneRow("an array holding the one inserted row (is Prefer: return=representation honoured?)", noneAllowed: false)).ConfigureAwait(false);
+                    return rows[0];
+                }
+                catch (JobsApiException e) when (e.Status > 0)
+                {
+                    possiblyCommitted |= ResponseErrors.OutcomeUnknown(e.Status);
+                    if (IsOverlapGuard(e))
+                    {
+                        throw new JobAlreadyRunningException(run.Name, $"{operation} failed: another run of this job is still in progress (409, overlap guard [code 23505]). {e.ServerMessage}".TrimEnd())
+                        {
+                            ServerMessage = e.ServerMessage,
+                            Details = e.Details,
+                            Hint = e.Hint,
+                        };
+                    }
+
+                    throw;
+                }
+                catch
+                {
+                    // No response (refused, reset, timed out): the request may have reached the server and been committed.
+                    possiblyCommitted = true;
+                    throw;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Updates run <paramref name="id"/>; a PATCH that matched nothing is <see cref="JobRunNotFoundException"/>.</summary>
+    public Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken)
+    {
+        var operation = $"Recording the outcome of run {id.ToString(CultureInfo.InvariantCulture)}";
+        return ExecuteAsync(
+            operation,
+            async ct =>
+            {
+                JobRecord[] rows;
+                try
+                {
+                    rows = await SendAsync(Patch, RunUrl(id), JsonContent.Create(update, JobsJsonContext.Default.RunUpdate), JobsJsonContext.Default.JobRecordArray, operation, ct, OneRow("an array holding the one updated row", noneAllowed: true)).ConfigureAwait(false);
+                }
+                catch (JobsApiException e) when (e.Status == 404 && e.ErrorCode is not ("PGRST205" or "42P01" or "PGRST125"))
+                {
+                    // PostgREST v6 to v10.0 answer a PATCH that matched no row with 404.
+                    throw NotFound(id, 404, operation);
+                }
+
+                return rows.Length == 1 ? rows[0] : throw NotFound(id, 200, operation);
+            },
+            cancellationToken);
+    }
 
     /// <summary>
     /// After the caller cancelled a start whose POST may have reached the server: finds the run this client chose and,
@@ -126,22 +179,24 @@ internal sealed partial class JobsApi
     public async Task<JobRecord?> AbandonStartAsync(NewRun run, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var operation = $"Recording the cancelled start of job '{run.Name}'";
-        var started = await FindStartedRunAsync(run, operation, cancellationToken).ConfigureAwait(false);
+        var started = await ExecuteAsync(operation, ct => FindStartedRunAsync(run, operation, ct), cancellationToken).ConfigureAwait(false);
         return started is null
             ? null
-            : await UpdateRunAsync(started.Id, new RunUpdate(end < started.StartDate ? started.StartDate : end, JobStatus.Error, null, "The start was cancelled before its response arrived."), cancellationToken).ConfigureAwait(false);
+            : await UpdateRunAsync(started.Id, new RunUpdate(RunRules.EndDate(started.StartDate, end), JobStatus.Error, null, "The start was cancelled before its response arrived."), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>The URL of one run: the table filtered on its id.</summary>
-    private string RunUrl(long id) => string.Concat(_table, "?id=eq.", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Percent-encodes a filter value (RFC 3986 unreserved characters stay as they are).</summary>
     internal static string Encode(string value) => Uri.EscapeDataString(value);
 
+    /// <summary>The URL of one run: the table filtered on its id.</summary>
+    private string RunUrl(long id) => string.Concat(_table, "?id=eq.", id.ToString(CultureInfo.InvariantCulture));
+
     private static JobRunNotFoundException NotFound(long id, int status, string operation)
         => new(id, status, $"{operation} failed: run {id} was not found (the PATCH matched no row). It may have been deleted, or the id is wrong.");
 
-    private async Task<JobRecord?> FindStartedRunAsync(NewRun run, string operation, CancellationToken cancellationToken)
+    private static (string Expected, bool NoneAllowed)? OneRow(string expected, bool noneAllowed) => (expected, noneAllowed);
+
+    private Task<JobRecord?> FindStartedRunAsync(NewRun run, string operation, CancellationToken cancellationToken)
     {
         var url = new StringBuilder(_table)
             .Append("?name=eq.").Append(Encode(run.Name))
@@ -151,16 +206,13 @@ internal sealed partial class JobsApi
             .Append("&start_date=eq.").Append(Encode(TimestampJsonConverter.Format(run.StartDate)))
             .Append("&order=id.asc&limit=1")
             .ToString();
-        using var request = CreateRequest(HttpMethod.Get, url, null);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        Telemetry.ResponseReceived(response);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ErrorAsync(response, operation, cancellationToken).ConfigureAwait(false);
-        }
+        return FirstOrNullAsync(GetAsync(url, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken));
+    }
 
-        var rows = await ReadArrayAsync(response, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken).ConfigureAwait(false);
-        return rows.Length == 0 ? null : rows[0];
+    private static async Task<JobRecord?> FirstOrNullAsync(Task<JobRecord[]> rows)
+    {
+        var found = await rows.ConfigureAwait(false);
+        return found.Length == 0 ? null : found[0];
     }
 
     /// <summary>
@@ -172,10 +224,18 @@ internal sealed partial class JobsApi
             && ((e.Details?.Contains("Key (name)=") ?? false)
                 || (e.ServerMessage?.Contains("jobs_one_in_progress_per_name") ?? false));
 
-    /// <summary>The request every call sends: JSON accepted, the representation asked for when there is a body, the token.</summary>
-    private HttpRequestMessage CreateRequest(HttpMethod method, string url, HttpContent? content)
+    private Task<T[]> GetAsync<T>(string url, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken)
+        where T : class
+        => SendAsync(HttpMethod.Get, url, null, type, operation, cancellationToken);
+
+    /// <summary>
+    /// One attempt: sends the request, turns an error response into a <see cref="JobsApiException"/>, and parses the
+    /// rows. <c>oneRow</c>, when given, says that the answer must hold one row (or none, when allowed) and what it should have been.
+    /// </summary>
+    private async Task<T[]> SendAsync<T>(HttpMethod method, string url, HttpContent? content, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken, (string Expected, bool NoneAllowed)? oneRow = null)
+        where T : class
     {
-        var request = new HttpRequestMessage(method, url) { Content = content };
+        using var request = new HttpRequestMessage(method, url) { Content = content };
         request.Headers.Accept.Add(AcceptJson);
         if (content is not null)
         {
@@ -187,20 +247,13 @@ internal sealed partial class JobsApi
             request.Headers.Authorization = _authorization;
         }
 
-        return request;
-    }
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        Telemetry.ResponseReceived(response);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ResponseErrors.FromResponseAsync(response, operation, _authorization is not null, _time, cancellationToken).ConfigureAwait(false);
+        }
 
-    /// <summary>A non-2xx response as a <see cref="JobsApiException"/> (transient or not).</summary>
-    private Task<JobsApiException> ErrorAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
-        => ResponseErrors.FromResponseAsync(response, operation, _authorization is not null, _time, cancellationToken);
-
-    // A ValueTask: the body is already buffered, so this nearly always completes at once and then allocates nothing.
-#if NET
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-#endif
-    private static async ValueTask<T[]> ReadArrayAsync<T>(HttpResponseMessage response, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken)
-        where T : class
-    {
         T[]? rows;
         try
         {
@@ -212,25 +265,17 @@ internal sealed partial class JobsApi
             throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken).ConfigureAwait(false);
         }
 
-        if (rows is null || !AllComplete(rows))
+        if (rows is null || !rows.All(IsComplete))
         {
             throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of complete job rows", null, cancellationToken).ConfigureAwait(false);
         }
 
-        return rows;
-    }
-
-    private static bool AllComplete<T>(T[] rows)
-    {
-        foreach (var row in rows)
+        if (oneRow is { } one && (rows.Length > 1 || (rows.Length == 0 && !one.NoneAllowed)))
         {
-            if (!IsComplete(row))
-            {
-                return false;
-            }
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, one.Expected, null, cancellationToken).ConfigureAwait(false);
         }
 
-        return true;
+        return rows;
     }
 
     private static bool IsComplete<T>(T? row) => row switch
@@ -242,51 +287,23 @@ internal sealed partial class JobsApi
     };
 
     /// <summary>
-    /// Runs one operation: its first attempt, then the retry pipeline if that failed, all under the total timeout;
-    /// turns what is left of a failure into the library's exception.
+    /// Runs one operation through the pipeline (total timeout, retry, attempt timeout) and turns what is left of a
+    /// failure into the library's exception. A caller's own cancellation propagates as it is.
     /// </summary>
-    private async Task<T> ExecuteAsync<T>(ResiliencePipeline<T>? retry, Call<T> call, CancellationToken cancellationToken)
+    private async Task<T> ExecuteAsync<T>(string operation, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
-        // As the pipeline's entry does: a caller who has already cancelled gets that, and nothing is sent.
+        // A caller who has already cancelled gets that, and nothing is sent.
         cancellationToken.ThrowIfCancellationRequested();
 
-        Outcome<T> outcome;
-        bool totalTimedOut;
-        var total = TimeoutScope.Start(_time, _totalTimeout, cancellationToken);
+        var attempts = new Attempts<T>(attempt);
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
         {
-            outcome = await call.AttemptAsync(total.Token).ConfigureAwait(false);
-
-            // What the retry would do with a first outcome that succeeded, or that came after cancellation: return it.
-            if (retry is not null && outcome.Exception is not null && !total.Token.IsCancellationRequested)
-            {
-                outcome = await RetryAsync(retry, call, outcome, total.Token).ConfigureAwait(false);
-            }
-
-            totalTimedOut = total.TimedOut;
+            return await _pipeline.ExecuteAsync(static (context, attempts) => attempts.NextAsync(context.CancellationToken), context, attempts).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (Failure(e, operation, attempts, context, cancellationToken) is { } failure)
         {
-            total.Dispose();
-        }
-
-        if (outcome.Exception is null)
-        {
-            var result = outcome.Result!;
-            call.OnSuccess?.Invoke(result);
-            return result;
-        }
-
-        throw Failure(call, outcome, totalTimedOut && outcome.Exception is OperationCanceledException, cancellationToken);
-    }
-
-    private static async ValueTask<Outcome<T>> RetryAsync<T>(ResiliencePipeline<T> retry, Call<T> call, Outcome<T> first, CancellationToken token)
-    {
-        call.Replay(first);
-        var context = ResilienceContextPool.Shared.Get(call.Operation, token);
-        try
-        {
-            return await retry.ExecuteOutcomeAsync(static (context, call) => call.NextAsync(context), context, call).ConfigureAwait(false);
+            throw failure;
         }
         finally
         {
@@ -294,56 +311,70 @@ internal sealed partial class JobsApi
         }
     }
 
-    /// <summary>The exception an operation ends with; the outcome's own is rethrown with its original stack trace.</summary>
-    private Exception Failure<T>(Call<T> call, Outcome<T> outcome, bool totalTimedOut, CancellationToken cancellationToken)
+    /// <summary>The exception an operation ends with, or <see langword="null"/> to rethrow the original as it is.</summary>
+    private JobsApiException? Failure<T>(Exception exception, string operation, Attempts<T> attempts, ResilienceContext context, CancellationToken cancellationToken)
     {
-        var attempts = call.Attempts;
-        switch (outcome.Exception)
+        var count = attempts.Count;
+        switch (exception)
         {
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                break;
+                return null;
             case JobsApiException api:
-                api.Attempts = attempts;
-                break;
-            case OperationCanceledException e when totalTimedOut:
-            {
-                var timeout = new TimeoutRejectedException(TimeoutMessage(_totalTimeout), _totalTimeout, e);
-                return new JobsApiException(0, $"{call.Operation} timed out after {Seconds(_totalTimeout)} (the total timeout of one operation, JobOptions.TotalTimeout){LastFailure(call)}.", null, timeout)
+                api.Attempts = count;
+                return null;
+            case TimeoutRejectedException e when context.Properties.TryGetValue(JobsApiResilience.TotalTimedOut, out var total) && total:
+                return new JobsApiException(0, $"{operation} timed out after {Seconds(_totalTimeout)} (the total timeout of one operation, JobOptions.TotalTimeout){LastFailure(attempts)}.", null, e)
                 {
                     IsTransient = true,
-                    Attempts = attempts,
+                    Attempts = count,
                 };
-            }
-
             case TimeoutRejectedException e:
-                return new JobsApiException(0, $"{call.Operation} timed out after {Seconds(e.Timeout)} without a response (JobOptions.AttemptTimeout){LastFailure(call)}.", null, e)
+                return new JobsApiException(0, $"{operation} timed out after {Seconds(e.Timeout)} without a response (JobOptions.AttemptTimeout){LastFailure(attempts)}.", null, e)
                 {
                     IsTransient = true,
-                    Attempts = attempts,
+                    Attempts = count,
                 };
             case Exception e when e is HttpRequestException or IOException:
-                return new JobsApiException(0, $"{call.Operation} failed: could not reach the Jobs API at {new Uri(_table).Authority} ({e.Message}){LastFailure(call)}.", null, e)
+                return new JobsApiException(0, $"{operation} failed: could not reach the Jobs API at {new Uri(_table).Authority} ({e.Message}){LastFailure(attempts)}.", null, e)
                 {
                     IsTransient = true,
-                    Attempts = attempts,
+                    Attempts = count,
                 };
             case OperationCanceledException e:
-                return new JobsApiException(0, $"{call.Operation} timed out: no response within the HttpClient's Timeout of {Seconds(_http.Timeout)}{LastFailure(call)}.", null, e)
+                return new JobsApiException(0, $"{operation} timed out: no response within the HttpClient's Timeout of {Seconds(_http.Timeout)}{LastFailure(attempts)}.", null, e)
                 {
                     IsTransient = true,
-                    Attempts = attempts,
+                    Attempts = count,
                 };
+            default:
+                return null;
         }
-
-        outcome.ThrowIfException();
-        throw new InvalidOperationException("Unreachable: the outcome holds an exception.");
     }
 
-    // Polly's own wording, as its timeout strategy produced these before.
-    private static string TimeoutMessage(TimeSpan timeout) => $"The operation didn't complete within the allowed timeout of '{timeout}'.";
+    /// <summary>The attempts of one operation: each is counted, and the last error response kept for the final message.</summary>
+    private sealed class Attempts<T>(Func<CancellationToken, Task<T>> attempt)
+    {
+        public int Count { get; private set; }
+
+        public JobsApiException? LastFailure { get; private set; }
+
+        public async ValueTask<T> NextAsync(CancellationToken cancellationToken)
+        {
+            Count++;
+            try
+            {
+                return await attempt(cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobsApiException e)
+            {
+                LastFailure = e;
+                throw;
+            }
+        }
+    }
 
     private static string Seconds(TimeSpan value) => $"{value.TotalSeconds:0.###} s";
 
-    private static string LastFailure<T>(Call<T> call)
-        => call.LastFailure is { Status: > 0 } last ? $" (an earlier attempt got HTTP {last.Status})" : string.Empty;
+    private static string LastFailure<T>(Attempts<T> attempts)
+        => attempts.LastFailure is { Status: > 0 } last ? $" (an earlier attempt got HTTP {last.Status})" : string.Empty;
 }

@@ -1,6 +1,3 @@
-#if NET
-using System.Diagnostics.CodeAnalysis;
-#endif
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -9,64 +6,80 @@ using Polly.Timeout;
 namespace JobUtil.Internal;
 
 /// <summary>
-/// Builds the retry pipeline every operation goes through: transient failures only, exponential backoff with jitter,
-/// <c>Retry-After</c> honoured and capped. The total and attempt timeouts around and inside it are
-/// <see cref="TimeoutScope"/>s in <see cref="JobsApi"/>, which cost no async frame of their own.
+/// Builds the one resilience pipeline every operation goes through, outermost first: the total timeout
+/// (<see cref="JobOptions.TotalTimeout"/>), the retry (transient failures only, exponential backoff with jitter,
+/// <c>Retry-After</c> honoured and capped), and the timeout of each attempt (<see cref="JobOptions.AttemptTimeout"/>).
+/// All three are Polly strategies on the job's <see cref="TimeProvider"/>.
 /// </summary>
 internal static class JobsApiResilience
 {
-    /// <summary>
-    /// The pipeline, typed by result: a typed retry needs no conversion of each outcome to and from
-    /// <see cref="object"/>. Null when retries are off.
-    /// </summary>
-#if NET
-    // Polly's typed retry validates its options by reflection over TResult.
-    public static ResiliencePipeline<TResult>? Build<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TResult>(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
-#else
-    public static ResiliencePipeline<TResult>? Build<TResult>(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
-#endif
+    /// <summary>Set on the context when the total timeout fired, so the failure can name the option that ran out.</summary>
+    public static readonly ResiliencePropertyKey<bool> TotalTimedOut = new("JobUtil.TotalTimedOut");
+
+    public static ResiliencePipeline Build(JobOptions options, TimeProvider timeProvider, ILogger logger, string jobName)
     {
-        if (options.MaxRetryAttempts <= 0)
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = "JobUtil" };
+
+        // Timeout.InfiniteTimeSpan means no limit: no strategy at all.
+        if (options.TotalTimeout != Timeout.InfiniteTimeSpan)
         {
-            return null;
+            builder.AddTimeout(new TimeoutStrategyOptions
+            {
+                Name = "TotalTimeout",
+                Timeout = options.TotalTimeout,
+                OnTimeout = static args =>
+                {
+                    args.Context.Properties.Set(TotalTimedOut, true);
+                    return default;
+                },
+            });
         }
 
-        return new ResiliencePipelineBuilder<TResult> { TimeProvider = timeProvider, Name = "JobUtil" }
-            .AddRetry(ConfigureRetry<RetryStrategyOptions<TResult>, TResult>(new RetryStrategyOptions<TResult>(), options, logger, jobName))
-            .Build();
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(Retry(options, logger, jobName));
+        }
+
+        if (options.AttemptTimeout != Timeout.InfiniteTimeSpan)
+        {
+            builder.AddTimeout(new TimeoutStrategyOptions { Name = "AttemptTimeout", Timeout = options.AttemptTimeout });
+        }
+
+        return builder.Build();
     }
 
-    private static TRetryOptions ConfigureRetry<TRetryOptions, TResult>(TRetryOptions retry, JobOptions options, ILogger logger, string jobName)
-        where TRetryOptions : RetryStrategyOptions<TResult>
+    private static RetryStrategyOptions Retry(JobOptions options, ILogger logger, string jobName)
     {
         var maxDelay = options.MaxRetryDelay;
-        retry.Name = "Retry";
-        retry.MaxRetryAttempts = options.MaxRetryAttempts;
-        retry.BackoffType = DelayBackoffType.Exponential;
-        retry.UseJitter = true;
-        retry.Delay = options.RetryBaseDelay;
-        retry.MaxDelay = maxDelay;
-        retry.ShouldHandle = static args => new ValueTask<bool>(IsTransient(args.Outcome.Exception, args.Context.CancellationToken));
-        retry.DelayGenerator = args => new ValueTask<TimeSpan?>(
-            args.Outcome.Exception is JobsApiException { RetryAfter: { } retryAfter }
-                ? (retryAfter > maxDelay ? maxDelay : retryAfter)
-                : null);
-        retry.OnRetry = args =>
+        return new RetryStrategyOptions
         {
-            Log.RetryScheduled(
-                logger,
-                args.Context.OperationKey ?? "Request",
-                jobName,
-                args.AttemptNumber + 1,
-                Describe(args.Outcome.Exception),
-                args.RetryDelay.TotalMilliseconds);
-            return default;
+            Name = "Retry",
+            MaxRetryAttempts = options.MaxRetryAttempts,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.RetryBaseDelay,
+            MaxDelay = maxDelay,
+            ShouldHandle = static args => new ValueTask<bool>(IsTransient(args.Outcome.Exception, args.Context.CancellationToken)),
+            DelayGenerator = args => new ValueTask<TimeSpan?>(
+                args.Outcome.Exception is JobsApiException { RetryAfter: { } retryAfter }
+                    ? (retryAfter > maxDelay ? maxDelay : retryAfter)
+                    : null),
+            OnRetry = args =>
+            {
+                Log.RetryScheduled(
+                    logger,
+                    args.Context.OperationKey ?? "Request",
+                    jobName,
+                    args.AttemptNumber + 1,
+                    Describe(args.Outcome.Exception),
+                    args.RetryDelay.TotalMilliseconds);
+                return default;
+            },
         };
-        return retry;
     }
 
-    /// <summary>No response (refused, reset, attempt timeout) or a transient status; never the caller's cancellation.</summary>
-    internal static bool IsTransient(Exception? exception, CancellationToken callerToken) => exception switch
+    /// <summary>No response (refused, reset, attempt timeout) or a transient status; never a cancellation from outside the attempt.</summary>
+    internal static bool IsTransient(Exception? exception, CancellationToken operationToken) => exception switch
     {
         null => false,
         JobsApiException api => api.IsTransient,
@@ -74,8 +87,8 @@ internal static class JobsApiResilience
         HttpRequestException => true,
         IOException => true,
 
-        // HttpClient.Timeout elapsing, not the caller cancelling.
-        OperationCanceledException => !callerToken.IsCancellationRequested,
+        // HttpClient.Timeout elapsing, not the caller cancelling nor the total timeout.
+        OperationCanceledException => !operationToken.IsCancellationRequested,
         _ => false,
     };
 

@@ -71,6 +71,21 @@ public class ErrorTests : ServerFixture
     }
 
     [Test]
+    public void A_Retry_After_as_an_HTTP_date_is_read_as_the_wait_until_that_date_on_the_jobs_clock()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2024, 3, 1, 2, 0, 0, TimeSpan.Zero));
+        Answer("GET", 503, """{"code":"PGRST002","details":null,"hint":null,"message":"busy"}""", ("Retry-After", clock.GetUtcNow().AddSeconds(3).ToString("r", System.Globalization.CultureInfo.InvariantCulture)));
+        var options = Options();
+        options.MaxRetryAttempts = 0;
+        using var http = new HttpClient();
+        using var job = new Job("my_etl_job", options, http, clock);
+
+        var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
+
+        Assert.That(error.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(3)));
+    }
+
+    [Test]
     public void An_expired_token_says_the_token_was_rejected_and_why()
     {
         Answer("GET", 401, """{"code":"PGRST303","details":null,"hint":null,"message":"JWT expired"}""",

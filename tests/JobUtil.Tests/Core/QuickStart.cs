@@ -33,4 +33,14 @@ internal static class QuickStart
         long n = await job.RunAsync((since, ct) => LoadChangesAsync(since, ct), cancellationToken);
         return n;
     }
+
+    public static async Task RunHandleAsync(string url, string? token, Func<DateTimeOffset?, CancellationToken, Task<long>> LoadChangesAsync, CancellationToken cancellationToken)
+    {
+        using var job = new Job("my_etl_job", url, "inventory_system", "data_warehouse", token);
+
+        DateTimeOffset? since = await job.MostRecentAsync(cancellationToken);
+        await using JobRun run = await job.StartRunAsync(cancellationToken);  // disposed without an outcome: recorded as error
+        long count = await LoadChangesAsync(since, cancellationToken);
+        await run.SucceedAsync(count, cancellationToken: cancellationToken);
+    }
 }

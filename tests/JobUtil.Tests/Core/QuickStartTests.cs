@@ -1,56 +1,65 @@
-using JobUtil.Tests.Resilience;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
+using JobUtil.Tests.Support;
 
 namespace JobUtil.Tests.Core;
 
 /// <summary>The README's quick start does what the README says, against a jobs table.</summary>
-public class QuickStartTests : ServerFixture
+public class QuickStartTests : ApiFixture
 {
-    private JobsTable _table = null!;
-
-    [SetUp]
-    public void NewTable()
-    {
-        _table = new JobsTable();
-        Server.Given(Request.Create().WithPath(TablePath).UsingGet()).RespondWith(Response.Create().WithCallback(r => Reply(200, _table.Select(r))));
-        Server.Given(Request.Create().WithPath(TablePath).UsingPost()).RespondWith(Response.Create().WithCallback(r => Reply(201, _table.Insert(r))));
-        Server.Given(Request.Create().WithPath(TablePath).UsingPatch()).RespondWith(Response.Create().WithCallback(r => Reply(200, _table.Update(r))));
-    }
+    private const string Token = "header.payload.signature";
 
     [Test]
     public async Task The_quick_start_records_success_with_the_count_then_passes_the_watermark_to_the_next_run()
     {
         var seen = new List<DateTimeOffset?>();
 
-        await QuickStart.MostRecentStartResultAsync(TableUrl, Token, (since, _) => { seen.Add(since); return Task.FromResult(503L); });
-        await QuickStart.MostRecentStartResultAsync(TableUrl, Token, (since, _) => { seen.Add(since); return Task.FromResult(2L); });
+        await QuickStart.MostRecentStartResultAsync(Api.Url, Token, (since, _) => { seen.Add(since); return Task.FromResult(503L); });
+        await QuickStart.MostRecentStartResultAsync(Api.Url, Token, (since, _) => { seen.Add(since); return Task.FromResult(2L); });
 
-        var first = _table.Rows[0];
-        Assert.That(first["status"]!.GetValue<string>(), Is.EqualTo("success"));
-        Assert.That(first["records_processed"]!.GetValue<long>(), Is.EqualTo(503));
+        var first = Api.Rows[0];
+        Assert.That(first.Status, Is.EqualTo("success"));
+        Assert.That(first.RecordsProcessed, Is.EqualTo(503));
         Assert.That(seen[0], Is.Null);
-        Assert.That(seen[1], Is.EqualTo(DateTimeOffset.Parse(first["start_date"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(seen[1], Is.EqualTo(first.StartDate));
     }
 
     [Test]
     public void The_quick_start_records_an_error_with_the_message_and_rethrows()
     {
         Assert.That(
-            () => QuickStart.MostRecentStartResultAsync(TableUrl, null, (_, _) => throw new InvalidOperationException("A database error occurred.")),
+            () => QuickStart.MostRecentStartResultAsync(Api.Url, null, (_, _) => throw new InvalidOperationException("A database error occurred.")),
             Throws.InvalidOperationException.With.Message.EqualTo("A database error occurred."));
 
-        var row = _table.Rows.Single();
-        Assert.That(row["status"]!.GetValue<string>(), Is.EqualTo("error"));
-        Assert.That(row["message"]!.GetValue<string>(), Is.EqualTo("A database error occurred."));
+        Assert.That(Row.Status, Is.EqualTo("error"));
+        Assert.That(Row.Message, Is.EqualTo("A database error occurred."));
     }
 
     [Test]
     public async Task The_one_line_RunAsync_records_success_with_the_count()
     {
-        var n = await QuickStart.RunAsync(TableUrl, Token, (_, _) => Task.FromResult(7L), CancellationToken.None);
+        var n = await QuickStart.RunAsync(Api.Url, Token, (_, _) => Task.FromResult(7L), CancellationToken.None);
 
         Assert.That(n, Is.EqualTo(7));
-        Assert.That(_table.Rows.Single()["status"]!.GetValue<string>(), Is.EqualTo("success"));
+        Assert.That(Row.Status, Is.EqualTo("success"));
+        Assert.That(Row.RecordsProcessed, Is.EqualTo(7));
+    }
+
+    [Test]
+    public async Task The_run_handle_records_success_with_the_count()
+    {
+        await QuickStart.RunHandleAsync(Api.Url, Token, (_, _) => Task.FromResult(11L), CancellationToken.None);
+
+        Assert.That(Row.Status, Is.EqualTo("success"));
+        Assert.That(Row.RecordsProcessed, Is.EqualTo(11));
+    }
+
+    [Test]
+    public void The_run_handle_records_an_error_when_the_work_throws_before_an_outcome()
+    {
+        Assert.That(
+            () => QuickStart.RunHandleAsync(Api.Url, Token, (_, _) => throw new InvalidOperationException("source down"), CancellationToken.None),
+            Throws.InvalidOperationException);
+
+        Assert.That(Row.Status, Is.EqualTo("error"));
+        Assert.That(Row.Message, Is.EqualTo(JobRun.NoOutcomeMessage));
     }
 }

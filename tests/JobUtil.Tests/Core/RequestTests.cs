@@ -171,6 +171,7 @@ public class RequestTests : ServerFixture
         await job.StartAsync();
 
         await job.ResultAsync(JobStatus.Error, message: "A database error occurred.");
+        await job.StartAsync();
         await job.ResultAsync(JobStatus.Success);
 
         var patches = Requests.Where(r => r.Method == "PATCH").ToList();

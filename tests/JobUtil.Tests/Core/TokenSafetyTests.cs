@@ -93,7 +93,9 @@ public class TokenSafetyTests : ServerFixture
     [TestCase("http://[::1]:3000/jobs")]
     public void A_token_is_accepted_over_https_or_to_loopback(string url)
     {
-        using var job = new Job("n", url, "s", "d", Token);
-        Assert.That(job.Name, Is.EqualTo("n"));
+        var options = new JobOptions { Url = url, Token = Token, Source = "s", Destination = "d" };
+
+        Assert.That(options.Validate(), Is.Empty);
+        Assert.That(() => new Job("n", url, "s", "d", Token).Dispose(), Throws.Nothing);
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using JobUtil.Testing;
 using JobUtil.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace JobUtil.Tests.DependencyInjection;
 
 [TestFixture]
-public sealed class AddJobUtilTests : RunServerFixture
+public sealed class AddJobUtilTests : ApiFixture
 {
     [Test]
     public async Task Factory_resolves_and_its_jobs_talk_to_the_configured_url()
@@ -17,14 +17,18 @@ public sealed class AddJobUtilTests : RunServerFixture
         var services = new ServiceCollection();
         services.AddJobUtil(o =>
         {
-            o.Url = Server.Url;
+            o.Url = Api.Url;
             o.Source = "inventory_system";
             o.Destination = "data_warehouse";
         });
         await using var provider = services.BuildServiceProvider();
 
         var job = provider.GetRequiredService<IJobFactory>().Create("orders");
-        Server.Watermark = "2024-01-02T03:04:05+00:00";
+        Api.Seed(new FakeJobRow
+        {
+            Name = "orders", Status = "success", Source = "s", Destination = "d",
+            StartDate = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero), EndDate = new DateTimeOffset(2024, 1, 2, 3, 5, 0, TimeSpan.Zero),
+        });
         var since = await job.MostRecentAsync();
 
         Assert.Multiple(() =>
@@ -140,14 +144,16 @@ public sealed class AddJobUtilTests : RunServerFixture
     public async Task Valid_settings_let_the_host_start()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JobUtil:Url"] = Server.Url });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JobUtil:Url"] = Api.Url });
         builder.Services.AddJobUtil();
         using var host = builder.Build();
 
         await host.StartAsync();
+        var since = await host.Services.GetRequiredService<IJobFactory>().Create("orders", "s", "d").MostRecentAsync();
         await host.StopAsync();
 
-        Assert.That(host.Services.GetRequiredService<IJobFactory>(), Is.Not.Null);
+        Assert.That(since, Is.Null);
+        Assert.That(Api.Requests.Select(r => (r.Method, r.Path)), Is.EqualTo(new[] { ("GET", "/jobs") }), "the started host's jobs talk to the configured Jobs API");
     }
 
     [Test]
@@ -156,7 +162,7 @@ public sealed class AddJobUtilTests : RunServerFixture
         var services = new ServiceCollection();
         services.AddJobUtil(o =>
         {
-            o.Url = Server.Url;
+            o.Url = Api.Url;
             o.Source = "default_source";
             o.Destination = "default_destination";
         });
@@ -170,8 +176,8 @@ public sealed class AddJobUtilTests : RunServerFixture
         {
             Assert.That(job.Source, Is.EqualTo("crm"));
             Assert.That(job.Destination, Is.EqualTo("lake"));
-            Assert.That(Server.Row!["source"]!.GetValue<string>(), Is.EqualTo("crm"));
-            Assert.That(Server.Row!["destination"]!.GetValue<string>(), Is.EqualTo("lake"));
+            Assert.That(Row.Source, Is.EqualTo("crm"));
+            Assert.That(Row.Destination, Is.EqualTo("lake"));
             Assert.That(factory.Create("orders").Source, Is.EqualTo("default_source"));
         });
     }
@@ -180,7 +186,7 @@ public sealed class AddJobUtilTests : RunServerFixture
     public void Factory_without_a_source_anywhere_says_so()
     {
         var services = new ServiceCollection();
-        services.AddJobUtil(o => o.Url = Server.Url);
+        services.AddJobUtil(o => o.Url = Api.Url);
         using var provider = services.BuildServiceProvider();
 
         Assert.That(
@@ -195,7 +201,7 @@ public sealed class AddJobUtilTests : RunServerFixture
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
         services.AddJobUtil(o =>
         {
-            o.Url = Server.Url;
+            o.Url = Api.Url;
             o.Source = "s";
             o.Destination = "d";
         });
@@ -203,7 +209,7 @@ public sealed class AddJobUtilTests : RunServerFixture
 
         var run = await provider.GetRequiredService<IJobFactory>().Create("orders").StartAsync();
 
-        Assert.That(Server.Row!["start_date"]!.GetValue<string>(), Is.EqualTo("2030-05-06T07:08:09.123456Z"));
+        Assert.That(Row.StartDate, Is.EqualTo(new DateTimeOffset(2030, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1234560)), "the clock's instant, to the microsecond");
         Assert.That(run.StartDate, Is.EqualTo(new DateTimeOffset(2030, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1234560)));
     }
 
@@ -214,7 +220,7 @@ public sealed class AddJobUtilTests : RunServerFixture
         var services = new ServiceCollection();
         services.AddJobUtil(o =>
         {
-            o.Url = Server.Url;
+            o.Url = Api.Url;
             o.Source = "s";
             o.Destination = "d";
         }).AddHttpMessageHandler(() => handler);
@@ -232,7 +238,7 @@ public sealed class AddJobUtilTests : RunServerFixture
     public void Registered_client_has_no_timeout_of_its_own()
     {
         var services = new ServiceCollection();
-        services.AddJobUtil(o => o.Url = Server.Url);
+        services.AddJobUtil(o => o.Url = Api.Url);
         using var provider = services.BuildServiceProvider();
 
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient(JobUtilServiceCollectionExtensions.HttpClientName);

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Time.Testing;
 namespace JobUtil.Tests.Resilience;
 
 /// <summary>
-/// A <see cref="FakeTimeProvider"/> that tells when a timer is created, so a test advances time only once the
-/// retry delay it wants to observe is actually waiting (advancing earlier would be lost on a timer not yet made).
+/// A <see cref="FakeTimeProvider"/> that tells when a timer is armed (made, or re-armed with <c>Change</c> as a
+/// pooled <see cref="CancellationTokenSource"/> is), so a test advances time only once the wait it wants to observe is
+/// actually running (advancing earlier would be lost on a timer not yet armed).
 /// </summary>
 internal sealed class ObservableClock : FakeTimeProvider
 {
     private readonly object _gate = new();
-    private readonly List<TimeSpan> _created = [];
+    private readonly List<TimeSpan> _armed = [];
     private readonly List<(TimeSpan Due, TaskCompletionSource<bool> Signal)> _waiting = [];
 
     public ObservableClock()
@@ -19,28 +20,28 @@ internal sealed class ObservableClock : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = base.CreateTimer(callback, state, dueTime, period);
-        lock (_gate)
-        {
-            _created.Add(dueTime);
-            foreach (var waiter in _waiting.Where(w => w.Due == dueTime).ToList())
-            {
-                _waiting.Remove(waiter);
-                waiter.Signal.TrySetResult(true);
-            }
-        }
-
+        var timer = new ObservedTimer(base.CreateTimer(callback, state, dueTime, period), this);
+        Armed(dueTime);
         return timer;
     }
 
-    /// <summary>Completes once a timer due after exactly <paramref name="due"/> exists (fails after a few real seconds).</summary>
+    /// <summary>Forgets the timers armed so far: a later wait sees only timers armed after this call.</summary>
+    public void ForgetTimers()
+    {
+        lock (_gate)
+        {
+            _armed.Clear();
+        }
+    }
+
+    /// <summary>Completes once a timer due after exactly <paramref name="due"/> is armed (fails after a few real seconds).</summary>
     public Task WaitForTimerAsync(TimeSpan due)
     {
         lock (_gate)
         {
-            if (_created.Contains(due))
+            if (_armed.Contains(due))
             {
-                _created.Remove(due);
+                _armed.Remove(due);
                 return Task.CompletedTask;
             }
 
@@ -48,5 +49,41 @@ internal sealed class ObservableClock : FakeTimeProvider
             _waiting.Add((due, signal));
             return signal.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
+    }
+
+    private void Armed(TimeSpan dueTime)
+    {
+        if (dueTime == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var waiter = _waiting.FirstOrDefault(w => w.Due == dueTime);
+            if (waiter.Signal is not null)
+            {
+                _waiting.Remove(waiter);
+                waiter.Signal.TrySetResult(true);
+            }
+            else
+            {
+                _armed.Add(dueTime);
+            }
+        }
+    }
+
+    private sealed class ObservedTimer(ITimer inner, ObservableClock clock) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            var changed = inner.Change(dueTime, period);
+            clock.Armed(dueTime);
+            return changed;
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -1,23 +1,27 @@
+using System.Net;
+using System.Net.Sockets;
+using JobUtil.Testing;
 using JobUtil.Tests.Support;
-using System.Diagnostics;
-using JobUtil.Tests.Core;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace JobUtil.Tests.Resilience;
 
-/// <summary>No response, a slow response and the caller's cancellation: retried, bounded, and told apart.</summary>
-public class TimeoutTests : ServerFixture
+/// <summary>
+/// No response, a slow response and the caller's cancellation: retried, bounded, and told apart. Every timeout runs on
+/// the job's fake clock, so no test waits for one in real time.
+/// </summary>
+public class TimeoutTests : ApiFixture
 {
     [Test]
     public void A_closed_port_is_retried_then_reported_with_Status_0()
     {
-        var options = Options(Token);
-        options.Url = $"http://127.0.0.1:{ClosedPort()}/jobs";
-        options.MaxRetryAttempts = 2;
         var logs = new CapturingLoggerFactory();
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http, loggerFactory: logs);
+        using var job = NewJob(
+            o =>
+            {
+                o.Url = $"http://127.0.0.1:{ClosedPort()}/jobs";
+                NoWaits(o, retries: 2);
+            },
+            logs: logs);
 
         var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
 
@@ -33,122 +37,164 @@ public class TimeoutTests : ServerFixture
     }
 
     [Test]
-    public async Task A_response_slower_than_the_attempt_timeout_is_retried()
+    public async Task A_response_slower_than_the_attempt_timeout_is_abandoned_and_retried()
     {
-        var calls = 0;
-        Server.Given(Request.Create().WithPath(TablePath).UsingGet()).RespondWith(Response.Create().WithCallback(async _ =>
+        var started = new DateTimeOffset(2024, 2, 1, 2, 0, 0, TimeSpan.Zero);
+        Api.Seed(new FakeJobRow { Name = "orders", Status = "success", Source = "crm", Destination = "warehouse", StartDate = started, EndDate = started.AddMinutes(1) });
+        Api.DelayNext(1, TimeSpan.FromSeconds(30), "GET");
+        var attemptTimeout = TimeSpan.FromMilliseconds(500);
+        using var job = NewJob(o =>
         {
-            if (Interlocked.Increment(ref calls) == 1)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(2));
-            }
+            NoWaits(o, retries: 1);
+            o.AttemptTimeout = attemptTimeout;
+        });
 
-            return Reply(200, """[{"start_date":"2024-03-01T02:00:00+00:00"}]""");
-        }));
-        var options = Options();
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(500);
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http);
+        var read = job.MostRecentAsync();
+        await Clock.WaitForTimerAsync(attemptTimeout);
+        Assert.That(() => Api.InFlight, Is.EqualTo(1).After(10_000, 5), "the first GET reached the server and is held there");
+        Clock.Advance(attemptTimeout);
 
-        var since = await job.MostRecentAsync();
-
-        Assert.That(since, Is.Not.Null);
-        Assert.That(calls, Is.GreaterThanOrEqualTo(2), "the slow first attempt was abandoned and retried");
+        Assert.That(await read.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(started), "the second attempt answered");
     }
 
     [Test]
-    public void An_attempt_that_times_out_without_retries_says_it_timed_out_after_how_long()
+    public async Task An_attempt_that_times_out_without_retries_says_it_timed_out_after_how_long()
     {
-        Server.Given(Request.Create().WithPath(TablePath).UsingGet()).RespondWith(Response.Create().WithBody("[]").WithDelay(TimeSpan.FromSeconds(2)));
-        var options = Options();
-        options.MaxRetryAttempts = 0;
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(100);
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http);
+        Api.DelayNext(1, TimeSpan.FromSeconds(30), "GET");
+        var attemptTimeout = TimeSpan.FromMilliseconds(100);
+        using var job = NewJob(o => o.AttemptTimeout = attemptTimeout);
 
-        var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
+        var read = job.MostRecentAsync();
+        await Clock.WaitForTimerAsync(attemptTimeout);
+        Clock.Advance(attemptTimeout);
 
-        Assert.That(error.Status, Is.EqualTo(0));
-        Assert.That(error.Message, Does.Contain("timed out after 0.1 s").And.Contain("AttemptTimeout"));
-        Assert.That(error, Is.Not.InstanceOf<OperationCanceledException>());
-    }
-
-    [Test]
-    public void An_always_slow_server_ends_at_the_total_timeout_with_Status_0()
-    {
-        Server.Given(Request.Create().WithPath(TablePath).UsingGet()).RespondWith(Response.Create().WithBody("[]").WithDelay(TimeSpan.FromSeconds(3)));
-        var options = Options();
-        options.MaxRetryAttempts = 100;
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(100);
-        options.TotalTimeout = TimeSpan.FromMilliseconds(450);
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http);
-        var clock = Stopwatch.StartNew();
-
-        var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
-
+        var error = Assert.ThrowsAsync<JobsApiException>(async () => await read.WaitAsync(TimeSpan.FromSeconds(10)))!;
         Assert.Multiple(() =>
         {
-            Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(440)).And.LessThan(TimeSpan.FromSeconds(5)));
+            Assert.That(error.Status, Is.EqualTo(0));
+            Assert.That(error.Message, Does.Contain("timed out after 0.1 s").And.Contain("JobOptions.AttemptTimeout"));
+            Assert.That(error, Is.Not.InstanceOf<OperationCanceledException>());
+        });
+    }
+
+    [Test]
+    public async Task An_always_slow_server_ends_at_the_total_timeout_with_Status_0()
+    {
+        Api.DelayNext(100, TimeSpan.FromSeconds(30), "GET");
+        var attemptTimeout = TimeSpan.FromMilliseconds(100);
+        using var job = NewJob(o =>
+        {
+            NoWaits(o, retries: 100);
+            o.AttemptTimeout = attemptTimeout;
+            o.TotalTimeout = TimeSpan.FromMilliseconds(450);
+        });
+
+        // Five attempts of 100 ms each would take 500 ms: the fifth is cut short at 450 ms by the total timeout.
+        var read = job.MostRecentAsync();
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await Clock.WaitForTimerAsync(attemptTimeout);
+            Clock.Advance(attemptTimeout);
+        }
+
+        var error = Assert.ThrowsAsync<JobsApiException>(async () => await read.WaitAsync(TimeSpan.FromSeconds(10)))!;
+        Assert.Multiple(() =>
+        {
             Assert.That(error.Status, Is.EqualTo(0));
             Assert.That(error.IsTransient, Is.True);
-            Assert.That(error.Attempts, Is.GreaterThan(1));
-            Assert.That(error.Message, Does.Contain("timed out after 0.45 s").And.Contain("TotalTimeout"));
+            Assert.That(error.Attempts, Is.EqualTo(5));
+            Assert.That(error.Message, Does.Contain("timed out after 0.45 s").And.Contain("JobOptions.TotalTimeout"));
         });
     }
 
     [Test]
     public async Task Caller_cancellation_during_a_backoff_delay_is_OperationCanceledException_at_once_and_nothing_more_is_sent()
     {
-        Answer("GET", 503, "", ("Retry-After", "5"));
-        var clock = new ObservableClock();
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", Options(), http, clock);
+        Api.FailNext(1, 503, "GET", retryAfter: TimeSpan.FromSeconds(5));
+        using var job = NewJob(o => o.MaxRetryAttempts = 4);
         using var cancellation = new CancellationTokenSource();
 
         var read = job.MostRecentAsync(cancellation.Token);
-        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(5));
-        var stopwatch = Stopwatch.StartNew();
-        cancellation.Cancel();
+        await Clock.WaitForTimerAsync(TimeSpan.FromSeconds(5));
+        await cancellation.CancelAsync();
 
+        // The clock has not moved: the read ended without sitting out the 5 s wait.
         Assert.That(async () => await read.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "the backoff wait is not sat out");
-        clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.That(Requests, Has.Count.EqualTo(1));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.That(Api.Requests, Has.Count.EqualTo(1));
     }
 
     [Test]
     public async Task Caller_cancellation_during_a_request_is_OperationCanceledException_and_not_retried()
     {
-        var arrived = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var calls = 0;
-        Server.Given(Request.Create().WithPath(TablePath).UsingPost()).RespondWith(Response.Create().WithCallback(async _ =>
-        {
-            Interlocked.Increment(ref calls);
-            arrived.TrySetResult(true);
-            await Task.Delay(TimeSpan.FromSeconds(8));
-            return Reply(201, "[]");
-        }));
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", Options(), http);
+        // Its own server: the held POST is released when it stops, not written into the next test's table.
+        using var api = FakeJobsApi.Start();
+        api.DelayNext(1, TimeSpan.FromSeconds(30), "POST");
+        var sending = new SendingHandler();
+        using var http = new HttpClient(sending);
+        using var job = new Job("orders", new JobOptions { Url = api.Url, Source = "crm", Destination = "warehouse" }, http, Clock);
         using var cancellation = new CancellationTokenSource();
 
         var start = job.StartAsync(cancellation.Token);
-        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        cancellation.Cancel();
+        await sending.FirstPost.WaitAsync(TimeSpan.FromSeconds(10));
+        await cancellation.CancelAsync();
 
         Assert.That(async () => await start.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(calls, Is.EqualTo(1));
-        Assert.That(job.Current, Is.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(sending.Methods.Count(m => m == "POST"), Is.EqualTo(1), "not retried");
+            Assert.That(job.Current, Is.Null);
+        });
     }
 
     [Test]
     public void An_already_cancelled_token_sends_nothing()
     {
-        Answer("GET", 200, "[]");
-        using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
+        using var job = NewJob();
 
         Assert.That(() => job.MostRecentAsync(new CancellationToken(canceled: true)), Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(Requests, Is.Empty);
+        Assert.That(Api.Requests, Is.Empty);
+    }
+
+    /// <summary>Retries on, with no wait between attempts: the fake clock need not be advanced through a backoff.</summary>
+    private static void NoWaits(JobOptions options, int retries)
+    {
+        options.MaxRetryAttempts = retries;
+        options.RetryBaseDelay = TimeSpan.Zero;
+        options.MaxRetryDelay = TimeSpan.Zero;
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Tells when the first POST is handed to the network.</summary>
+    private sealed class SendingHandler() : DelegatingHandler(new HttpClientHandler())
+    {
+        private readonly TaskCompletionSource<bool> _firstPost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstPost => _firstPost.Task;
+
+        public List<string> Methods { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Methods)
+            {
+                Methods.Add(request.Method.Method);
+            }
+
+            if (request.Method == HttpMethod.Post)
+            {
+                _firstPost.TrySetResult(true);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

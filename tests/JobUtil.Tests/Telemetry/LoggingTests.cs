@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace JobUtil.Tests.Telemetry;
 
 [TestFixture]
-public sealed class LoggingTests : RunServerFixture
+public sealed class LoggingTests : ApiFixture
 {
     private const string Token = "TOKEN-7f3a9c-NEVER-LOG-ME";
 
@@ -12,8 +12,7 @@ public sealed class LoggingTests : RunServerFixture
     public async Task A_run_logs_its_start_and_its_end_at_Information_with_name_id_status_and_records()
     {
         var logs = new CapturingLoggerFactory();
-        using var http = new HttpClient();
-        using var job = new Job("orders", Server.Options(o => o.Token = Token), http, loggerFactory: logs);
+        using var job = new Job("orders", Options(o => o.Token = Token), Http, Clock, logs);
 
         await job.RunAsync((_, _) => Task.FromResult(42L));
 
@@ -55,9 +54,8 @@ public sealed class LoggingTests : RunServerFixture
     public void A_retry_is_logged_once_at_Warning()
     {
         var logs = new CapturingLoggerFactory();
-        using var http = new HttpClient();
-        Server.PostFailure = 503;
-        using var job = new Job("orders", Server.Options(RetryOnceWithToken), http, loggerFactory: logs);
+        Api.FailNext(2, 503, "POST");
+        using var job = new Job("orders", Options(RetryOnceWithToken), Http, Clock, logs);
 
         Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
 
@@ -71,9 +69,8 @@ public sealed class LoggingTests : RunServerFixture
     public void The_token_appears_in_no_log_entry_and_in_no_exception_on_any_path()
     {
         var logs = new CapturingLoggerFactory();
-        using var http = new HttpClient();
-        Server.PatchFailure = 401;
-        using var job = new Job("orders", Server.Options(RetryOnceWithToken), http, loggerFactory: logs);
+        Api.FailNext(2, 401, "PATCH");
+        using var job = new Job("orders", Options(RetryOnceWithToken), Http, Clock, logs);
 
         var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("body failed"))));
 

@@ -7,7 +7,7 @@ namespace JobUtil.Tests.Telemetry;
 
 [TestFixture]
 [NonParallelizable]
-public sealed class TelemetryTests : RunServerFixture
+public sealed class TelemetryTests : ApiFixture
 {
     private ConcurrentQueue<Activity> _activities = null!;
     private ActivityListener _listener = null!;
@@ -31,8 +31,7 @@ public sealed class TelemetryTests : RunServerFixture
     [Test]
     public async Task Each_operation_is_one_activity_with_job_name_run_id_and_status()
     {
-        using var http = new HttpClient();
-        using var job = new Job("telemetry_ok", Server.Options(), http);
+        using var job = new Job("telemetry_ok", Options(), Http, Clock);
 
         await job.RunAsync((_, _) => Task.FromResult(5L));
 
@@ -53,9 +52,8 @@ public sealed class TelemetryTests : RunServerFixture
     [Test]
     public void A_failed_operation_sets_error_status_http_status_and_error_type()
     {
-        Server.PostFailure = 403;
-        using var http = new HttpClient();
-        using var job = new Job("telemetry_fail", Server.Options(), http);
+        Api.FailNext(1, 403, "POST");
+        using var job = new Job("telemetry_fail", Options(), Http, Clock);
 
         Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
 
@@ -87,9 +85,8 @@ public sealed class TelemetryTests : RunServerFixture
         meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
             measurements.Enqueue((instrument.Name, value, ToDictionary(tags))));
         meterListener.Start();
-        using var http = new HttpClient();
-        using var ok = new Job("metrics_job", Server.Options(), http);
-        using var failing = new Job("metrics_job", Server.Options(), http);
+        using var ok = new Job("metrics_job", Options(), Http, Clock);
+        using var failing = new Job("metrics_job", Options(), Http, Clock);
 
         await ok.RunAsync((_, _) => Task.FromResult(7L));
         Assert.ThrowsAsync<InvalidOperationException>(() => failing.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("x"))));

@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace JobUtil.Internal;
+
+/// <summary>
+/// The one set of rules for a run's outcome, shared by <see cref="Job"/>, <see cref="JobRun"/> and, through
+/// <see cref="JobRun"/>'s public members, the <c>jobutil</c> command.
+/// </summary>
+internal static class RunRules
+{
+    /// <summary>The longest message recorded for a failure the library or the command describes itself.</summary>
+    public const int MaxMessageLength = 4000;
+
+    /// <summary>The <c>records_processed</c> column is an INTEGER with a CHECK that it is not negative.</summary>
+    public const long MaxRecordsProcessed = int.MaxValue;
+
+    public static readonly string RecordsRange =
+        $"The number of records processed must be from 0 to {MaxRecordsProcessed.ToString(CultureInfo.InvariantCulture)} (the records_processed column is an INTEGER).";
+
+    public static bool IsValidRecordsProcessed(long count) => count is >= 0 and <= MaxRecordsProcessed;
+
+    /// <summary>Cuts a message to <see cref="MaxMessageLength"/> characters, the last one an ellipsis.</summary>
+    public static string BoundMessage(string message)
+        => message.Length <= MaxMessageLength ? message : message.Substring(0, MaxMessageLength - 1) + "…";
+
+    /// <summary>
+    /// The end date to record: the table requires <c>end_date &gt;= start_date</c>, and the run may have been started
+    /// on a host whose clock is ahead, or this clock may have stepped back.
+    /// </summary>
+    public static DateTimeOffset EndDate(DateTimeOffset startDate, DateTimeOffset now) => now < startDate ? startDate : now;
+
+    /// <summary>Now on <paramref name="time"/>, truncated to microseconds: what PostgreSQL stores, so a lookup by it matches.</summary>
+    public static DateTimeOffset Now(TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// The token that bounds recording an outcome when the caller's token cannot be used (it may be the reason the run
+    /// failed): <see cref="JobOptions.OutcomeTimeout"/> on the job's clock.
+    /// </summary>
+    public static CancellationTokenSource OutcomeTimeout(JobOptions options, TimeProvider time)
+    {
+        if (options.OutcomeTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return new CancellationTokenSource();
+        }
+
+#if NET
+        return new CancellationTokenSource(options.OutcomeTimeout, time);
+#else
+        return time.CreateCancellationTokenSource(options.OutcomeTimeout);
+#endif
+    }
+
+    /// <summary>The exception for an outcome that could not be recorded within <see cref="JobOptions.OutcomeTimeout"/>.</summary>
+    public static JobsApiException OutcomeTimedOut(long runId, JobOptions options, Exception cause)
+        => new(0, $"Recording the error of run {runId.ToString(CultureInfo.InvariantCulture)} timed out after {options.OutcomeTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (JobOptions.OutcomeTimeout).", null, cause) { IsTransient = true };
+}
