@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using JobUtil.Internal;
 using JobUtil.Reporting;
 
 namespace JobUtil.Cli.Commands;
@@ -117,13 +116,31 @@ internal static class ReportCommand
 
             try
             {
-                return JsonSerializer.Deserialize(body, ReportJsonContext.Default.JobRecordArray) ?? [];
+                using var rows = JsonDocument.Parse(body);
+                return [.. rows.RootElement.EnumerateArray().Select(ToRecord)];
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
             {
                 throw new JobsApiException((int)response.StatusCode, $"{operation}: the response is not a list of runs ({e.Message}).", innerException: e);
             }
         }
+    }
+
+    private static JobRecord ToRecord(JsonElement row)
+    {
+        static DateTimeOffset? Time(JsonElement value)
+            => value.ValueKind == JsonValueKind.Null ? null : Timestamps.Parse(value.GetString()!) ?? throw new FormatException($"'{value}' is not a timestamp.");
+
+        return new JobRecord(
+            row.GetProperty("id").GetInt64(),
+            row.GetProperty("name").GetString()!,
+            Time(row.GetProperty("start_date"))!.Value,
+            Time(row.GetProperty("end_date")),
+            row.GetProperty("message").GetString(),
+            new JobStatus(row.GetProperty("status").GetString()!),
+            row.GetProperty("records_processed") is { ValueKind: JsonValueKind.Number } count ? count.GetInt64() : null,
+            row.GetProperty("source").GetString()!,
+            row.GetProperty("destination").GetString()!);
     }
 
     /// <summary>
@@ -140,11 +157,4 @@ internal static class ReportCommand
             : ("failing", $"the latest finished run ended as {latestFinished.Status}: {latestFinished.Message ?? "no message"}", 0);
         return new JobRunsLane(name, runs) { HealthState = state, HealthReason = reason, UrgencyRank = rank };
     }
-}
-
-/// <summary>The runs the report reads, as PostgREST returns them (snake_case, PostgreSQL timestamps).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(TimestampJsonConverter)])]
-[JsonSerializable(typeof(JobRecord[]))]
-internal sealed partial class ReportJsonContext : JsonSerializerContext
-{
 }

@@ -34,16 +34,12 @@ public class HttpClientOwnershipTests
     [Test]
     public void A_job_given_only_options_uses_every_setting_with_a_client_of_its_own()
     {
-        using var server = new Support.RunServer();
-        server.PostFailure = 503;
-        using var job = new Job("n", server.Options(o =>
-        {
-            o.MaxRetryAttempts = 2;
-            o.RetryBaseDelay = TimeSpan.Zero;
-        }));
+        using var api = JobUtil.Testing.FakeJobsApi.Start();
+        api.FailNext(3, 503, "POST");
+        using var job = new Job("n", new JobOptions { Url = api.Url, Source = "s", Destination = "d", MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.Zero });
 
         Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync());
-        Assert.That(server.Count("POST"), Is.EqualTo(3), "the options' retries are used: one attempt and two retries");
+        Assert.That(api.Requests.Count(r => r.Method == "POST"), Is.EqualTo(3), "the options' retries are used: one attempt and two retries");
     }
 
     [Test]

@@ -35,8 +35,7 @@ public sealed class LoggingTests : ApiFixture
     public async Task A_run_ended_without_a_count_logs_no_record_count_not_null()
     {
         var logs = new CapturingLoggerFactory();
-        using var http = new HttpClient();
-        using var job = new Job("orders", Server.Options(), http, loggerFactory: logs);
+        using var job = new Job("orders", Options(), Http, Clock, logs);
         await job.StartAsync();
 
         await job.ResultAsync(JobStatus.Error, message: "failed");
