@@ -24,6 +24,8 @@ internal static class CliCommands
         root.Subcommands.Add(ResultCommand.Create(console, connection));
         root.Subcommands.Add(RunCommand.Create(console, connection));
         root.Subcommands.Add(ListCommand.Create(console, connection));
+        root.Subcommands.Add(StatusCommand.Create(console, connection));
+        root.Subcommands.Add(CheckCommand.Create(console, connection));
         return root;
     }
 

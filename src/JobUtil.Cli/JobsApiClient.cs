@@ -11,6 +11,8 @@ internal sealed class JobsApiClient : IDisposable
 
     public Job CreateJob(string name, JobOptions options) => new(name, options, _http);
 
+    public JobFleet CreateFleet(JobOptions options) => new(options, _http);
+
     public JobsApi CreateApi(JobOptions options, string logName)
         => new(_http, options, TimeProvider.System, NullLogger.Instance, logName);
 
