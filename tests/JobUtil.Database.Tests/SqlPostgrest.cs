@@ -83,9 +83,14 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
     private async Task<(int Status, string Body)> AnswerAsync(HttpListenerRequest request)
     {
         var relation = request.Url!.AbsolutePath.Trim('/');
-        if (request.HttpMethod != "GET" || !Identifier().IsMatch(relation))
+        if (request.HttpMethod != "GET")
         {
-            return (405, Error("PGRST117", $"Unsupported: {request.HttpMethod} {relation}"));
+            return (405, Error("PGRST117", $"Unsupported HTTP method: {request.HttpMethod}"));
+        }
+
+        if (!Identifier().IsMatch(relation))
+        {
+            return (404, Error("PGRST205", $"Could not find the table 'api.{relation}' in the schema cache"));
         }
 
         await using var connection = await ClusterSetUp.Cluster.OpenAsync(_database);
