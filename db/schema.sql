@@ -111,6 +111,8 @@ GRANT USAGE ON SEQUENCE api.jobs_id_seq TO jobs_writer;
 -- When a running job last said it was alive, and where it runs. NULL for runs of clients that do not send them.
 ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz;
 ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS host text;
+COMMENT ON COLUMN api.jobs.heartbeat_at IS 'When the run in progress last said it was alive; NULL if its client sends no heartbeats.';
+COMMENT ON COLUMN api.jobs.host IS 'Where the run runs (host name), when its client says; NULL otherwise.';
 
 -- The runs in progress and the failed runs of a job, each read without touching its other runs.
 CREATE INDEX IF NOT EXISTS jobs_in_progress_idx ON api.jobs (name, start_date) WHERE status = 'in_progress';

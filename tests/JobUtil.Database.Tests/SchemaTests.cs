@@ -52,7 +52,7 @@ public class SchemaTests
     }
 
     [Test]
-    public async Task Jobs_has_the_nine_columns_of_the_contract()
+    public async Task Jobs_has_the_nine_columns_of_the_contract_then_the_optional_heartbeat_and_host()
     {
         await using var connection = await ClusterSetUp.Cluster.OpenAsync(Database);
         var columns = new List<string>();
@@ -78,6 +78,8 @@ public class SchemaTests
             "records_processed integer null",
             "source text not null",
             "destination text not null",
+            "heartbeat_at timestamp with time zone null",
+            "host text null",
         }));
     }
 
