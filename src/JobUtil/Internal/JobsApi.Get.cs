@@ -18,11 +18,12 @@ internal sealed partial class JobsApi
     /// <param name="operation">What the request does, as error messages and retry logs name it.</param>
     /// <param name="isComplete">Whether a row holds what the caller needs; a row that does not is an unexpected body.</param>
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
-    public Task<T[]> GetArrayAsync<T>(ResiliencePipeline<T[]>? retry, string url, JsonTypeInfo<T[]> type, string operation, Func<T, bool> isComplete, CancellationToken cancellationToken)
+    /// <remarks>Typed on <see cref="IReadOnlyList{T}"/>, not an array: the pipeline's trimming annotation on an array type would keep every array member for Native AOT.</remarks>
+    public Task<IReadOnlyList<T>> GetArrayAsync<T>(ResiliencePipeline<IReadOnlyList<T>>? retry, string url, JsonTypeInfo<T[]> type, string operation, Func<T, bool> isComplete, CancellationToken cancellationToken)
         where T : class
         => ExecuteAsync(retry, new GetArrayCall<T>(this, url, type, operation, isComplete), cancellationToken);
 
-    private sealed class GetArrayCall<T>(JobsApi api, string url, JsonTypeInfo<T[]> type, string operation, Func<T, bool> isComplete) : Call<T[]>(api)
+    private sealed class GetArrayCall<T>(JobsApi api, string url, JsonTypeInfo<T[]> type, string operation, Func<T, bool> isComplete) : Call<IReadOnlyList<T>>(api)
         where T : class
     {
         public override string Operation => operation;
@@ -30,7 +31,7 @@ internal sealed partial class JobsApi
 #if NET
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
 #endif
-        protected override async ValueTask<T[]> SendAsync(CancellationToken cancellationToken)
+        protected override async ValueTask<IReadOnlyList<T>> SendAsync(CancellationToken cancellationToken)
         {
             using var request = Api.CreateRequest(HttpMethod.Get, url, null);
             using var response = await Api._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
