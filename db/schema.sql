@@ -193,6 +193,79 @@ GRANT SELECT, INSERT, UPDATE ON api.jobs TO jobs_writer;
 GRANT SELECT ON api.jobs_latest TO jobs_writer;
 GRANT USAGE ON SEQUENCE api.jobs_id_seq TO jobs_writer;
 
+-- ---------------------------------------------------------------------------------------------------------------
+-- Fleet health: every job's latest run and latest success in one request, for `jobutil status`/`check`, the .NET
+-- health check and dashboards.
+-- ---------------------------------------------------------------------------------------------------------------
+
+-- The runs in progress and the failed runs of a job, each read without touching its other runs.
+CREATE INDEX IF NOT EXISTS jobs_in_progress_idx ON api.jobs (name, start_date) WHERE status = 'in_progress';
+CREATE INDEX IF NOT EXISTS jobs_error_idx ON api.jobs (name, start_date) WHERE status = 'error';
+
+-- One row per job name, in name order. The recursive part walks jobs_name_start_date_idx as a skip scan: each step
+-- is one index probe that finds the next name and, being the first entry of that name, its latest run; no run
+-- other than the latest is read. Then, per name, one probe each for the latest success (jobs_watermark_idx), the
+-- runs in progress (jobs_in_progress_idx) and the failures since that success (jobs_error_idx). Its cost grows
+-- with the number of jobs (and of failures since each job's latest success), not with the number of runs.
+--   consecutive_failures   runs that ended in error and started after the latest success (all of them when the job
+--                          never succeeded)
+--   stalest_heartbeat_at   the oldest heartbeat among the runs in progress (NULL when none of them sent one)
+CREATE OR REPLACE VIEW api.jobs_fleet AS
+    WITH RECURSIVE latest AS (
+        (SELECT j.name, j.id, j.start_date, j.end_date, j.status, j.message, j.records_processed, j.source, j.destination
+         FROM api.jobs j
+         ORDER BY j.name, j.start_date DESC, j.id DESC
+         LIMIT 1)
+        UNION ALL
+        SELECT next.*
+        FROM latest l
+        CROSS JOIN LATERAL (
+            SELECT j.name, j.id, j.start_date, j.end_date, j.status, j.message, j.records_processed, j.source, j.destination
+            FROM api.jobs j
+            WHERE j.name > l.name
+            ORDER BY j.name, j.start_date DESC, j.id DESC
+            LIMIT 1) next
+    )
+    SELECT l.name,
+           l.id                AS last_run_id,
+           l.start_date        AS last_start_date,
+           l.end_date          AS last_end_date,
+           l.status            AS last_status,
+           l.message           AS last_message,
+           l.records_processed AS last_records_processed,
+           l.source            AS last_source,
+           l.destination       AS last_destination,
+           success.id          AS last_success_id,
+           success.start_date  AS last_success_start_date,
+           success.end_date    AS last_success_end_date,
+           running.runs_in_progress,
+           running.oldest_in_progress_start_date,
+           running.stalest_heartbeat_at,
+           failures.consecutive_failures
+    FROM latest l
+    LEFT JOIN LATERAL (
+        SELECT j.id, j.start_date, j.end_date
+        FROM api.jobs j
+        WHERE j.name = l.name AND j.status = 'success'
+        ORDER BY j.start_date DESC
+        LIMIT 1) success ON true
+    CROSS JOIN LATERAL (
+        SELECT count(*)::integer AS runs_in_progress,
+               min(j.start_date) AS oldest_in_progress_start_date,
+               min(j.heartbeat_at) AS stalest_heartbeat_at
+        FROM api.jobs j
+        WHERE j.name = l.name AND j.status = 'in_progress') running
+    CROSS JOIN LATERAL (
+        SELECT count(*)::integer AS consecutive_failures
+        FROM api.jobs j
+        WHERE j.name = l.name AND j.status = 'error' AND j.start_date > coalesce(success.start_date, '-infinity')) failures;
+
+COMMENT ON VIEW api.jobs_fleet IS
+    'Every job''s latest run, latest success, runs in progress and failures since its latest success, one row per name.';
+
+REVOKE ALL ON api.jobs_fleet FROM web_anon, jobs_writer;
+GRANT SELECT ON api.jobs_fleet TO web_anon, jobs_writer;
+
 -- A running PostgREST (db-channel-enabled, the default) reloads its schema cache on this notification, so columns
 -- added above are usable at once; without the reload a request naming them fails with PGRST204. Harmless when no
 -- PostgREST listens.

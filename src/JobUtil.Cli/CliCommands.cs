@@ -25,6 +25,8 @@ internal static class CliCommands
         root.Subcommands.Add(RunCommand.Create(console, connection));
         root.Subcommands.Add(ListCommand.Create(console, connection));
         root.Subcommands.Add(ReportCommand.Create(console, connection));
+        root.Subcommands.Add(StatusCommand.Create(console, connection));
+        root.Subcommands.Add(CheckCommand.Create(console, connection));
         OptionValues.RefuseEmptyText(root);
         return root;
     }

@@ -11,6 +11,9 @@ internal static class ExitCodes
     /// <summary>The command line or the settings were wrong; nothing was sent.</summary>
     public const int BadArguments = 2;
 
+    /// <summary><c>check</c>: a job checked is not healthy.</summary>
+    public const int Unhealthy = 3;
+
     /// <summary>The command given to <c>run</c> could not be started (as a shell reports it).</summary>
     public const int CommandNotFound = 127;
 }

@@ -21,5 +21,7 @@ internal sealed class JobsApiClient : IDisposable
         return new Job(name, reader, _http);
     }
 
+    public JobFleet CreateFleet(JobOptions options) => new(options, _http);
+
     public void Dispose() => _http.Dispose();
 }

@@ -21,7 +21,7 @@ namespace JobUtil.Testing;
 /// <c>eq</c>, <c>neq</c>, <c>gt</c>, <c>gte</c>, <c>lt</c>, <c>lte</c>, <c>in</c>, <c>is</c>, <c>like</c> and <c>ilike</c>
 /// filters (optionally negated with <c>not.</c>), <c>order</c>, <c>limit</c>, <c>offset</c> and <c>select</c>; POST of an
 /// object or an array; PATCH and DELETE with filters; <c>Prefer: return=representation</c>; the single-object
-/// <c>Accept</c> type; and the read-only <c>jobs_latest</c> view. It enforces the constraints of <c>db/schema.sql</c>
+/// <c>Accept</c> type; and the read-only <c>jobs_latest</c> and <c>jobs_fleet</c> views. It enforces the constraints of <c>db/schema.sql</c>
 /// (NOT NULL; the CHECKs on <c>status</c>, <c>end_date &gt;= start_date</c> and <c>records_processed &gt;= 0</c>; the
 /// <c>jobs_final_state</c> trigger that keeps a finished run final) and column types with PostgREST's codes and statuses,
 /// and renders rows and timestamps as PostgreSQL does. Logical filters (<c>or=(…)</c>, <c>and=(…)</c>, <c>not.or=(…)</c>,
@@ -76,6 +76,12 @@ public sealed partial class FakeJobsApi : IDisposable
 
     /// <summary>The URL of the read-only <c>jobs_latest</c> view (the newest row per job name).</summary>
     public string LatestUrl => Url + "_latest";
+
+    /// <summary>
+    /// The URL of the read-only <c>jobs_fleet</c> view of db/schema.sql (each job's latest run and latest success);
+    /// not served when <see cref="FakeJobsApiOptions.ServeFleetView"/> is false.
+    /// </summary>
+    public string FleetUrl => Url + "_fleet";
 
     /// <summary>
     /// How many requests are being handled right now (waiting on an injected delay, say): a test that moves a fake

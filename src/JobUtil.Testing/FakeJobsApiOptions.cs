@@ -44,6 +44,13 @@ public sealed class FakeJobsApiOptions
     /// </summary>
     public bool OneRunInProgressPerName { get; init; }
 
+    /// <summary>
+    /// Whether the <c>jobs_fleet</c> view of db/schema.sql is served (default <see langword="true"/>). False makes a
+    /// server with only the original table (and <c>jobs_latest</c>): a GET of the view is 404, as PostgREST answers a
+    /// relation it does not have.
+    /// </summary>
+    public bool ServeFleetView { get; init; } = true;
+
     /// <summary>The clock against which a JWT's <c>exp</c> is checked (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -25,6 +25,11 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
             var single = NegotiateSingle(headers);
             var prefer = Prefer(headers);
             var parameters = QueryString.Parse(query);
+            if (relation == FleetView.Name)
+            {
+                return Fleet(caller, method, parameters);
+            }
+
             var isView = relation == View;
             var read = ReadQuery.Parse(relation, table.Columns, parameters, options.TimeZone);
 
@@ -79,7 +84,7 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
     {
         var prefix = options.PathPrefix.TrimEnd('/');
         var relation = path.StartsWith(prefix + "/", StringComparison.Ordinal) ? path[(prefix.Length + 1)..] : path.TrimStart('/');
-        if (relation is JobsTable.Name or View && path.StartsWith(prefix + "/", StringComparison.Ordinal))
+        if ((relation is JobsTable.Name or View || (relation == FleetView.Name && options.ServeFleetView)) && path.StartsWith(prefix + "/", StringComparison.Ordinal))
         {
             return relation;
         }
@@ -173,6 +178,20 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
         reply.WithHeader("Content-Range", $"{range}/{total}");
         var body = single ? RowJson.Object(rows[0], table.Columns, query, options.TimeZone) : RowJson.Array(rows, table.Columns, query, options.TimeZone);
         return withBody ? reply.WithBody(body, single ? SingleObject : Json) : reply;
+    }
+
+    /// <summary>The read-only jobs_fleet view: a GET (or HEAD) of its rows; any write is refused as on a view without write privileges.</summary>
+    private Reply Fleet(Caller caller, string method, IReadOnlyList<KeyValuePair<string, string>> parameters)
+    {
+        var get = method.Equals("GET", StringComparison.OrdinalIgnoreCase);
+        if (!caller.CanRead || !(get || method.Equals("HEAD", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new PgError(401, "42501", $"permission denied for view {FleetView.Name}");
+        }
+
+        var body = FleetView.Select(table.Snapshot(), parameters, options.TimeZone, out var count);
+        var reply = new Reply(200).WithHeader("Content-Range", count == 0 ? "*/*" : $"0-{count - 1}/*");
+        return get ? reply.WithBody(body, Json) : reply;
     }
 
     private Reply Post(Caller caller, bool isView, ReadQuery query, bool single, HashSet<string> prefer, List<Dictionary<string, JsonElement>> bodies)

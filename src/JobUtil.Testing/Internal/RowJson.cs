@@ -69,7 +69,7 @@ internal static class RowJson
     }
 
     /// <summary>PostgreSQL's <c>escape_json</c>: only quotes, backslashes and control characters are escaped.</summary>
-    private static void String(StringBuilder text, string value)
+    internal static void String(StringBuilder text, string value)
     {
         text.Append('"');
         foreach (var c in value)

@@ -29,6 +29,12 @@ internal static class Telemetry
     /// <summary>Records processed by runs that ended.</summary>
     public static readonly Counter<long> RecordsProcessed = Meter.CreateCounter<long>("jobutil.records_processed", "{record}", "Records processed by job runs.");
 
+    /// <summary>
+    /// Runs this process has started and not yet ended: +1 when a start is recorded, -1 when its outcome is (or when
+    /// it is abandoned), tagged with the job name.
+    /// </summary>
+    public static readonly UpDownCounter<long> RunsActive = Meter.CreateUpDownCounter<long>("jobutil.runs.active", "{run}", "Job runs this process has started and not yet ended.");
+
     public static Activity? StartOperation(string operation, string jobName)
     {
         if (!Source.HasListeners())
