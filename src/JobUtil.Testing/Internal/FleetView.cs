@@ -6,11 +6,14 @@ namespace JobUtil.Testing.Internal;
 /// <summary>
 /// The <c>jobs_fleet</c> view of db/schema.sql: one row per job name, in name order, with its latest run, latest
 /// success, runs in progress and failures since that success. Readable like a table; filters on <c>name</c> only.
-/// The fake keeps no heartbeats, so <c>stalest_heartbeat_at</c> is always null.
+/// <c>stalest_heartbeat_at</c> is the oldest heartbeat among the runs in progress (null when none sent one).
 /// </summary>
 internal static class FleetView
 {
     public const string Name = "jobs_fleet";
+
+    // The view is filtered on name only, a text column in every table layout.
+    private static readonly IReadOnlyList<Column> NameColumns = Column.For(new FakeJobsApiOptions());
 
     private static readonly string[] Columns =
     [
@@ -49,7 +52,7 @@ internal static class FleetView
                     offset = Count("offset parameter", value);
                     break;
                 case "name":
-                    filters.Add(Filter.Parse(Name, key, value, zone));
+                    filters.Add(Filter.Parse(Name, NameColumns, key, value, zone));
                     break;
                 default:
                     throw new PgError(400, "PGRST100", $"The fake Jobs API reads {Name} with select, limit, offset, order=name and filters on name only, not '{key}'.", own: true);
@@ -93,7 +96,8 @@ internal static class FleetView
         var success = runs.Where(r => r.Status == "success").OrderByDescending(r => r.StartDate.UtcTicks).ThenByDescending(r => r.Id).FirstOrDefault();
         var running = runs.Where(r => r.Status == "in_progress").ToList();
         var failures = runs.Count(r => r.Status == "error" && (success is null || r.StartDate > success.StartDate));
-        return new FleetRowValues(latest, success, running.Count, running.Count == 0 ? null : running.Min(r => r.StartDate), failures);
+        var heartbeats = running.Where(r => r.HeartbeatAt is not null).Select(r => r.HeartbeatAt!.Value).ToList();
+        return new FleetRowValues(latest, success, running.Count, running.Count == 0 ? null : running.Min(r => r.StartDate), heartbeats.Count == 0 ? null : heartbeats.Min(), failures);
     }
 
     private static void Value(StringBuilder text, object? value, TimeZoneInfo zone)
@@ -121,7 +125,7 @@ internal static class FleetView
     private static int Count(string what, string value)
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw PgError.ParseFailure(what, value);
 
-    private sealed record FleetRowValues(FakeJobRow Latest, FakeJobRow? Success, int RunsInProgress, DateTimeOffset? OldestInProgress, int Failures)
+    private sealed record FleetRowValues(FakeJobRow Latest, FakeJobRow? Success, int RunsInProgress, DateTimeOffset? OldestInProgress, DateTimeOffset? StalestHeartbeat, int Failures)
     {
         public object? Get(string column) => column switch
         {
@@ -139,7 +143,7 @@ internal static class FleetView
             "last_success_end_date" => Success?.EndDate,
             "runs_in_progress" => RunsInProgress,
             "oldest_in_progress_start_date" => OldestInProgress,
-            "stalest_heartbeat_at" => null,
+            "stalest_heartbeat_at" => StalestHeartbeat,
             "consecutive_failures" => Failures,
             _ => throw new ArgumentOutOfRangeException(nameof(column), column, "Not a column of jobs_fleet."),
         };

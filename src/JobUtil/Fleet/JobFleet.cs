@@ -35,8 +35,6 @@ public class JobFleet
     private const string RunColumns = "id,name,start_date,end_date,message,status,records_processed,source,destination";
 
     private readonly JobsApi _api = null!;
-    private readonly ResiliencePipeline<IReadOnlyList<FleetRow>>? _fleetPipeline;
-    private readonly ResiliencePipeline<IReadOnlyList<JobRecord>>? _runsPipeline;
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly ILogger _logger = NullLogger.Instance;
     private readonly string _table = string.Empty;
@@ -65,8 +63,6 @@ public class JobFleet
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger<JobFleet>() ?? NullLogger.Instance;
         _api = new JobsApi(httpClient, copy, _time, _logger, LogName);
-        _fleetPipeline = JobsApiResilience.Build<IReadOnlyList<FleetRow>>(copy, _time, _logger, LogName);
-        _runsPipeline = JobsApiResilience.Build<IReadOnlyList<JobRecord>>(copy, _time, _logger, LogName);
         _table = copy.Url!.TrimEnd('/');
         _view = _table.Substring(0, _table.LastIndexOf('/') + 1) + "jobs_fleet";
     }
@@ -86,7 +82,6 @@ public class JobFleet
         try
         {
             rows = await _api.GetArrayAsync(
-                _fleetPipeline,
                 $"{_view}?select={FleetRow.Columns}",
                 FleetJsonContext.Default.FleetRowArray,
                 "Reading the jobs_fleet view",
@@ -209,7 +204,7 @@ public class JobFleet
     }
 
     private Task<IReadOnlyList<JobRecord>> ReadRunsAsync(string url, string operation, CancellationToken cancellationToken)
-        => _api.GetArrayAsync(_runsPipeline, url, JobsJsonContext.Default.JobRecordArray, operation, static _ => true, cancellationToken);
+        => _api.GetArrayAsync(url, JobsJsonContext.Default.JobRecordArray, operation, static _ => true, cancellationToken);
 
     private static JobSummary ToSummary(FleetRow row) => new(
         row.Name!,

@@ -14,7 +14,7 @@ namespace JobUtil.Internal;
 /// One method per PostgREST request against the jobs table: builds the URL and headers, sends it through the
 /// resilience pipeline, and parses the body or the error. Knows nothing about a "current run".
 /// </summary>
-internal sealed class JobsApi
+internal sealed partial class JobsApi
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
 
