@@ -20,6 +20,9 @@ public class OptionValueTests
         ["result"] = ["--id", "1", "--status", "success"],
         ["run"] = ["--name", "n", "--source", "s", "--destination", "d"],
         ["list"] = ["--name", "n"],
+        ["report"] = ["--output", "/dev/null"],
+        ["status"] = ["--format", "text"],
+        ["check"] = ["--max-age", "26h"],
     };
 
     /// <summary>For text options, a value of the wrong form; null where any text is a valid value.</summary>
@@ -36,6 +39,11 @@ public class OptionValueTests
         ["--destination"] = null,
         ["--message"] = null,
         ["--default"] = null,
+        ["--output"] = null,
+        ["--max-age"] = "26 hours",
+        ["--max-age-for"] = "orders",
+        ["--max-runtime"] = "soon",
+        ["--stale-after"] = "-5m",
     };
 
     private static IEnumerable<TestCaseData> Cases()
@@ -71,7 +79,7 @@ public class OptionValueTests
             return "maybe";
         }
 
-        if (type == typeof(string))
+        if (type == typeof(string) || type == typeof(string[]))
         {
             return WrongText.TryGetValue(option.Name, out var wrong)
                 ? wrong
