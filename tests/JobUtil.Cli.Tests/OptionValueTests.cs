@@ -20,6 +20,9 @@ public class OptionValueTests
         ["result"] = ["--id", "1", "--status", "success"],
         ["run"] = ["--name", "n", "--source", "s", "--destination", "d"],
         ["list"] = ["--name", "n"],
+        ["report"] = ["--output", "report.html"],
+        ["status"] = [],
+        ["check"] = ["--max-age", "26h"],
     };
 
     /// <summary>For text options, a value of the wrong form; null where any text is a valid value.</summary>
@@ -36,6 +39,11 @@ public class OptionValueTests
         ["--destination"] = null,
         ["--message"] = null,
         ["--default"] = null,
+        ["--output"] = null,
+        ["--max-age"] = "26 hours",
+        ["--max-age-for"] = "weekly",
+        ["--max-runtime"] = "soon",
+        ["--stale-after"] = "-5m",
     };
 
     private static IEnumerable<TestCaseData> Cases()
@@ -61,6 +69,10 @@ public class OptionValueTests
     private static string? WrongValue(Option option)
     {
         var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        if (type.IsArray)
+        {
+            type = type.GetElementType()!;   // a repeatable option: each value is checked alone
+        }
         if (type == typeof(int) || type == typeof(long))
         {
             return "abc";

@@ -9,13 +9,12 @@ internal static class StatusCommand
 {
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
-        var json = new Option<bool>("--json") { Description = "Print each job as one JSON line (the same as --format json)." };
+        var json = OptionValues.Switch("--json", "Print each job as one JSON line (the same as --format json).");
         var format = new Option<string>("--format")
         {
             Description = "text (an aligned table), json (one line per job) or prometheus (the text exposition format, for node_exporter's textfile collector).",
             DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong("text", "json", "prometheus");
+        }.OneOf("text", "json", "prometheus");
         var thresholds = new HealthPolicyOptions(maxAgeRequired: false);
 
         var command = new Command("status", "Show every job's last run, last success and its age, runs in progress, and health.") { json, format };
