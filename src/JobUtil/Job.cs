@@ -207,7 +207,7 @@ public class Job : IDisposable
             activity?.SetTag(Telemetry.RunIdTag, started.Id);
             activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
             Log.RunStarted(Logger, Name, started.Id, Source, Destination);
-            return new JobRun(this, started);
+            return new JobRun(this, started, startedHere: true);
         }
         catch (Exception e)
         {
@@ -543,6 +543,7 @@ public class Job : IDisposable
     /// </summary>
     private void Abandon(JobRun run)
     {
+        run.Abandon();
         lock (_gate)
         {
             if (ReferenceEquals(_current, run))
