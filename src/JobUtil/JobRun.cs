@@ -84,13 +84,14 @@ public class JobRun : IAsyncDisposable
     public static bool IsValidRecordsProcessed(long count) => RunRules.IsValidRecordsProcessed(count);
 
     /// <summary>
-    /// <paramref name="message"/> cut to <see cref="MaxMessageLength"/> characters (the last one then an ellipsis), as
+    /// <paramref name="message"/> made storable (each NUL replaced with U+FFFD, which PostgreSQL's <c>text</c> needs;
+    /// every recorded message gets this) and cut to <see cref="MaxMessageLength"/> characters (the last one then an ellipsis), as
     /// <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> records a failure.
     /// </summary>
     /// <param name="message">The message.</param>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     public static string BoundMessage(string message)
-        => RunRules.BoundMessage(message ?? throw new ArgumentNullException(nameof(message)));
+        => RunRules.BoundMessage(RunRules.StorableMessage(message ?? throw new ArgumentNullException(nameof(message))));
 
     /// <summary>Records <see cref="JobStatus.Success"/>, with the record count and message when given.</summary>
     /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
@@ -99,6 +100,7 @@ public class JobRun : IAsyncDisposable
     /// <returns>The run as recorded.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="recordsProcessed"/> is outside 0 to <see cref="MaxRecordsProcessed"/>.</exception>
     /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual Task<JobRecord> SucceedAsync(long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
@@ -109,6 +111,7 @@ public class JobRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
     /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual Task<JobRecord> FailAsync(string? message = null, CancellationToken cancellationToken = default)
@@ -116,7 +119,9 @@ public class JobRun : IAsyncDisposable
 
     /// <summary>
     /// Records the run's outcome: its end date (from the job's clock, never before the start), <paramref name="status"/>,
-    /// and the record count and message when given (a value not given is left as it is on the server).
+    /// and the record count and message when given (a value not given is left as it is on the server). The update is
+    /// conditional: only a run still in progress changes. A run that already holds this very outcome (a retried request
+    /// whose first attempt was committed) counts as recorded; one that holds another is <see cref="JobRunAlreadyEndedException"/>.
     /// </summary>
     /// <param name="status"><see cref="JobStatus.Success"/> or <see cref="JobStatus.Error"/>.</param>
     /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
@@ -125,6 +130,7 @@ public class JobRun : IAsyncDisposable
     /// <returns>The run as recorded.</returns>
     /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is outside 0 to <see cref="MaxRecordsProcessed"/>.</exception>
     /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual async Task<JobRecord> CompleteAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
