@@ -203,15 +203,15 @@ internal sealed partial class JobsApi
                 catch (JobsApiException e) when (e.Status == 404 && e.ErrorCode is not ("PGRST205" or "42P01" or "PGRST125"))
                 {
                     // PostgREST v6 to v10.0 answer a PATCH that matched no row with 404.
-                    rows = [];
+                    return await SettleAsync(id, update, operation, 404, null, ct).ConfigureAwait(false);
                 }
                 catch (JobsApiException e) when (e.ErrorCode == FinalStateCode || e.Status is >= 200 and < 300)
                 {
                     // Refused by the jobs_final_state trigger, or a 2xx that does not show the outcome: the row tells.
-                    return await SettleAsync(id, update, operation, e, ct).ConfigureAwait(false);
+                    return await SettleAsync(id, update, operation, e.Status, e, ct).ConfigureAwait(false);
                 }
 
-                return rows.Length == 1 ? rows[0] : await SettleAsync(id, update, operation, null, ct).ConfigureAwait(false);
+                return rows.Length == 1 ? rows[0] : await SettleAsync(id, update, operation, 200, null, ct).ConfigureAwait(false);
             },
             cancellationToken);
     }
@@ -290,12 +290,12 @@ internal sealed partial class JobsApi
             && (update.Message is null || string.Equals(row.Message, update.Message, StringComparison.Ordinal));
 
     /// <summary>Reads run <paramref name="id"/> back after a conditional update that did not show the outcome, and decides.</summary>
-    private async Task<JobRecord> SettleAsync(long id, RunUpdate update, string operation, JobsApiException? cause, CancellationToken cancellationToken)
+    private async Task<JobRecord> SettleAsync(long id, RunUpdate update, string operation, int status, JobsApiException? cause, CancellationToken cancellationToken)
     {
         var stored = await SendAsync(HttpMethod.Get, RunUrl(id), null, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken, OneRow("an array holding at most the one run with that id", noneAllowed: true)).ConfigureAwait(false);
         if (stored.Length == 0)
         {
-            throw NotFound(id, cause?.Status ?? 200, operation);
+            throw NotFound(id, status, operation);
         }
 
         var row = stored[0];
@@ -306,10 +306,10 @@ internal sealed partial class JobsApi
 
         if (row.Status.IsFinal)
         {
-            throw new JobRunAlreadyEndedException(row, cause?.Status ?? 200, $"{operation} failed: run {id} of job '{row.Name}' has already ended ({Describe(row)}), so {update.Status} was not recorded. A finished run is final.", cause?.ErrorCode);
+            throw new JobRunAlreadyEndedException(row, status, $"{operation} failed: run {id} of job '{row.Name}' has already ended ({Describe(row)}), so {update.Status} was not recorded. A finished run is final.", cause?.ErrorCode);
         }
 
-        throw cause ?? new JobsApiException(200, $"{operation} failed: the update matched no run in progress, yet run {id} is still in progress.");
+        throw cause ?? new JobsApiException(status, $"{operation} failed: the update matched no run in progress, yet run {id} is still in progress.");
     }
 
     private static string Describe(JobRecord row)

@@ -19,8 +19,11 @@ internal static class ResponseErrors
     /// <summary>
     /// Whether a write answered with <paramref name="error"/> may have been committed. Only PostgREST's own JSON error body
     /// proves that nothing was written; an HTML or empty 5xx, or a CDN's 52x, can come after the database committed.
+    /// A 502, 503 or 504 counts as unknown whatever its body (a gateway may pass an answer on after a commit): checking
+    /// costs one lookup, a wrong guess a duplicate.
     /// </summary>
-    public static bool OutcomeUnknown(JobsApiException error) => error.Status is 0 or >= 500 && !error.FromPostgrest;
+    public static bool OutcomeUnknown(JobsApiException error)
+        => error.Status is 0 or 502 or 503 or 504 || (error.Status >= 500 && !error.FromPostgrest);
 
     public static async Task<JobsApiException> FromResponseAsync(
         HttpResponseMessage response, string operation, bool tokenSent, TimeProvider time, CancellationToken cancellationToken)
