@@ -14,8 +14,11 @@ namespace JobUtil;
 /// </summary>
 /// <remarks>
 /// Get one from <see cref="Job.StartRunAsync"/> (a new run) or <see cref="Job.OpenRunAsync"/> (a run started
-/// elsewhere, by id). An outcome is recorded once: after it succeeded, recording another throws
+/// elsewhere, by id). An outcome is recorded once: after it succeeded through this handle, recording another throws
 /// <see cref="InvalidOperationException"/>; after it failed (the Jobs API could not be reached, say), it may be tried again.
+/// On a run that had already ended when it was opened, an outcome is sent as a conditional update and the server
+/// decides: the same outcome is already recorded (a repeated command, say) and is returned; another is
+/// <see cref="JobRunAlreadyEndedException"/>.
 /// </remarks>
 public class JobRun : IAsyncDisposable
 {
@@ -37,7 +40,7 @@ public class JobRun : IAsyncDisposable
     {
         _job = job;
         _record = record;
-        _state = record.Status.IsFinal ? State.Ended : State.Open;
+        _state = record.Status.IsFinal ? State.EndedElsewhere : State.Open;
     }
 
     /// <summary>For mocking: a run with no job. Every member must be overridden before use.</summary>
@@ -49,7 +52,15 @@ public class JobRun : IAsyncDisposable
     {
         Open,
         Recording,
+
+        /// <summary>An outcome was recorded through this handle: another is refused here, without a request.</summary>
         Ended,
+
+        /// <summary>
+        /// The run had ended when it was opened: an outcome is still sent, and the server decides (the same outcome is
+        /// recorded already; another is <see cref="JobRunAlreadyEndedException"/>).
+        /// </summary>
+        EndedElsewhere,
     }
 
     /// <summary>The run as last returned by the server.</summary>
@@ -74,7 +85,7 @@ public class JobRun : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _state == State.Ended;
+                return _state is State.Ended or State.EndedElsewhere;
             }
         }
     }
@@ -99,7 +110,7 @@ public class JobRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="recordsProcessed"/> is outside 0 to <see cref="MaxRecordsProcessed"/>.</exception>
-    /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
     /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
@@ -110,7 +121,7 @@ public class JobRun : IAsyncDisposable
     /// <param name="message">What went wrong; not sent when null.</param>
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
-    /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
     /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
@@ -129,7 +140,7 @@ public class JobRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
     /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is outside 0 to <see cref="MaxRecordsProcessed"/>.</exception>
-    /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
     /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
@@ -137,15 +148,17 @@ public class JobRun : IAsyncDisposable
     {
         ThrowIfInvalidOutcome(status, recordsProcessed);
         JobRecord started;
+        State before;
         lock (_gate)
         {
-            if (_state != State.Open)
+            if (_state is State.Ended or State.Recording)
             {
                 throw new InvalidOperationException(_state == State.Ended
                     ? $"Run {_record.Id} of job '{_record.Name}' already ended with status {_record.Status}."
                     : $"The outcome of run {_record.Id} of job '{_record.Name}' is being recorded.");
             }
 
+            before = _state;
             _state = State.Recording;
             started = _record;
         }
@@ -169,7 +182,7 @@ public class JobRun : IAsyncDisposable
             {
                 lock (_gate)
                 {
-                    _state = State.Open;
+                    _state = before;
                 }
             }
         }

@@ -56,7 +56,8 @@ public sealed class FinalOutcomeTests : ApiFixture
         await using var reopened = await other.OpenRunAsync(done.Id);
 
         Assert.That(reopened.HasOutcome, Is.True, "the handle knows the run has ended");
-        Assert.That(() => reopened.FailAsync("stray"), Throws.InvalidOperationException);
+        Assert.That(() => reopened.FailAsync("stray"), Throws.InstanceOf<JobRunAlreadyEndedException>());
+        Assert.That(Api.Rows.Single().Status, Is.EqualTo("success"));
         Assert.That(await job.MostRecentAsync(), Is.EqualTo(done.StartDate));
     }
 
