@@ -481,20 +481,31 @@ public class Job : IDisposable
             return await _api.InsertRunAsync(run, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is JobsApiException or OperationCanceledException
-            && !(e is JobAlreadyRunningException)
             && (progress.MayHaveCommitted || cancellationToken.IsCancellationRequested))
         {
-            var reason = cancellationToken.IsCancellationRequested
+            var cancelled = cancellationToken.IsCancellationRequested;
+            var reason = cancelled
                 ? "The start was cancelled before its response arrived."
                 : RunRules.BoundMessage("The start failed before its outcome was known: " + RunRules.MessageOf(e));
             using var outcome = RunRules.OutcomeTimeout(Options, Time);
             try
             {
-                await _api.AbandonStartAsync(run, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+                var ended = await _api.AbandonStartAsync(run, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+                if (ended is not null && !cancelled)
+                {
+                    Log.FailedStartEnded(Logger, Name, ended.Id);
+                }
             }
             catch (Exception cleanup) when (cleanup is JobsApiException or OperationCanceledException)
             {
-                Log.CancelledStartNotRecorded(Logger, cleanup, Name);
+                if (cancelled)
+                {
+                    Log.CancelledStartNotRecorded(Logger, cleanup, Name);
+                }
+                else
+                {
+                    Log.FailedStartNotEnded(Logger, cleanup, Name);
+                }
             }
 
             throw;

@@ -75,7 +75,8 @@ public sealed class UnknownStartTests : ApiFixture
     {
         // The one attempt is committed and its connection dropped: nothing is retried, so the row is found and ended.
         Api.FailNextAfterCommit(1, 0, "POST");
-        using var job = NewJob();
+        var logs = new CapturingLoggerFactory();
+        using var job = NewJob(logs: logs);
 
         var error = Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync())!;
 
@@ -86,7 +87,21 @@ public sealed class UnknownStartTests : ApiFixture
             Assert.That(Row.EndDate, Is.Not.Null);
             Assert.That(Row.Message, Does.StartWith("The start failed before its outcome was known: Starting a run of job 'orders' failed"));
             Assert.That(job.Current, Is.Null);
+            Assert.That(logs.Entries.Select(e => e.EventName), Does.Contain("FailedStartEnded"));
         });
+    }
+
+    [Test]
+    public void A_failed_start_whose_row_cannot_be_looked_up_is_left_for_recovery_and_logged()
+    {
+        Api.FailNextAfterCommit(1, 0, "POST").FailNext(1, 0, "GET");
+        var logs = new CapturingLoggerFactory();
+        using var job = NewJob(logs: logs);
+
+        Assert.That(() => job.StartAsync(), Throws.InstanceOf<JobsApiException>().With.Property(nameof(JobsApiException.Status)).Zero);
+
+        Assert.That(Row.Status, Is.EqualTo("in_progress"));
+        Assert.That(logs.Entries.Select(e => e.EventName), Does.Contain("FailedStartNotEnded"));
     }
 
     [Test]
