@@ -357,6 +357,8 @@ internal sealed partial class JobsApi
             request.Headers.Authorization = _authorization;
         }
 
+        // HttpClient rewrites the request's URI and method when it follows a redirect: keep what was asked.
+        var asked = request.RequestUri;
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         Telemetry.ResponseReceived(response);
         if (!response.IsSuccessStatusCode)
@@ -365,7 +367,7 @@ internal sealed partial class JobsApi
         }
 
         // A caller's HttpClient may follow a redirect: the answer then comes from elsewhere, often to another method.
-        var redirected = response.RequestMessage is { } sent && (sent.Method != method || sent.RequestUri?.ToString() != request.RequestUri?.ToString())
+        var redirected = response.RequestMessage is { } sent && (sent.Method != method || sent.RequestUri != asked)
             ? $" The request was redirected to {sent.RequestUri?.GetLeftPart(UriPartial.Path)} as a {sent.Method}, and the HttpClient followed it: fix the URL (JobOptions.Url), or use a client that does not follow redirects."
             : string.Empty;
 
