@@ -322,6 +322,11 @@ public sealed partial class FakeJobsApi : IDisposable
 
     private async Task<Reply> AnswerAsync(string method, string path, string query, Dictionary<string, string> headers, string? body)
     {
+        if (_options.MaxUrlLength is { } limit && path.Length + (query.Length == 0 ? 0 : query.Length + 1) > limit)
+        {
+            return Failure(414, null);
+        }
+
         if (_faults.Take(FaultStage.BeforeHandling, method) is { } before)
         {
             if (before.Answer is { } answer)

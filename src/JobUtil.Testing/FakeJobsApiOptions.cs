@@ -92,4 +92,11 @@ public sealed class FakeJobsApiOptions
     /// longer holds after the update answers <c>[]</c> although it changed the row. Off by default.
     /// </summary>
     public bool ReapplyLogicalFiltersAfterPatch { get; init; }
+
+    /// <summary>
+    /// The longest request target (path and query) answered; a longer one is refused with 414 and an HTML page, as a
+    /// proxy in front of PostgREST refuses it (nginx's default limit is 8 KB), and nothing is handled. No limit when
+    /// <see langword="null"/> (the default).
+    /// </summary>
+    public int? MaxUrlLength { get; init; }
 }

@@ -38,6 +38,9 @@ public class Job : IDisposable
     // this job's next run.
     private bool _currentAbandoned;
 
+    // A start (StartAsync, StartRunAsync, RunAsync up to its start) is in flight on this instance.
+    private bool _starting;
+
     /// <summary>
     /// Creates a job the way the original client did, with its own <see cref="HttpClient"/> (disposed with the job).
     /// </summary>
@@ -178,11 +181,24 @@ public class Job : IDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The new run, with the id the server gave it.</returns>
-    /// <exception cref="InvalidOperationException">The current run is still in progress: record its result first.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The current run is still in progress (record its result first), or this instance is starting another run: one
+    /// instance starts and tracks one run at a time. Nothing is sent.
+    /// </exception>
     /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual async Task<JobRecord> StartAsync(CancellationToken cancellationToken = default)
-        => (await StartCurrentAsync(cancellationToken).ConfigureAwait(false)).Record;
+    {
+        BeginStart();
+        try
+        {
+            return (await StartCurrentAsync(cancellationToken).ConfigureAwait(false)).Record;
+        }
+        finally
+        {
+            EndStart();
+        }
+    }
 
     /// <summary>
     /// Starts a run, as <see cref="StartAsync"/> does, and returns its handle, which records the outcome. The run does
@@ -195,24 +211,22 @@ public class Job : IDisposable
     /// <see cref="OperationCanceledException"/> propagates.
     /// </param>
     /// <returns>The new run's handle.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// This instance is starting another run, or its current run (<see cref="StartAsync"/>, <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>)
+    /// is still in progress: nothing is sent.
+    /// </exception>
     /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual async Task<JobRun> StartRunAsync(CancellationToken cancellationToken = default)
     {
-        using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
-        var run = new NewRun(Name, RunRules.Now(Time), Source, Destination);
+        BeginStart();
         try
         {
-            var started = await InsertAsync(run, cancellationToken).ConfigureAwait(false);
-            activity?.SetTag(Telemetry.RunIdTag, started.Id);
-            activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
-            Log.RunStarted(Logger, Name, started.Id, Source, Destination);
-            return new JobRun(this, started, startedHere: true);
+            return await StartNewRunAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e)
+        finally
         {
-            Telemetry.Fail(activity, e);
-            throw;
+            EndStart();
         }
     }
 
@@ -288,6 +302,7 @@ public class Job : IDisposable
     /// <returns>The updated run, which becomes <see cref="Current"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is outside 0 to 2,147,483,647 (the column is an INTEGER).</exception>
     /// <exception cref="InvalidOperationException">No run has been started, or the current run already has an outcome.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome; it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
@@ -394,7 +409,8 @@ public class Job : IDisposable
         activity?.SetTag(Telemetry.StatusTag, status.Value);
         try
         {
-            var update = new RunUpdate(RunRules.EndDate(started.StartDate, RunRules.Now(Time)), status, recordsProcessed, message);
+            var storable = message is null ? null : RunRules.StorableMessage(message);
+            var update = new RunUpdate(RunRules.EndDate(started.StartDate, RunRules.Now(Time)), status, recordsProcessed, storable);
             var run = await _api.UpdateRunAsync(started.Id, update, cancellationToken).ConfigureAwait(false);
             Telemetry.RecordOutcome(run);
             Log.RunEnded(Logger, run.Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
@@ -419,56 +435,119 @@ public class Job : IDisposable
 
     private static HttpClient CreateOwnedClient()
     {
+        // PostgREST never redirects; a redirect from something in front of it is an error that names the new address
+        // (following it would send a POST or PATCH as a GET, and without the token).
 #if NET
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
 #else
-        var handler = new HttpClientHandler();
+        var handler = new HttpClientHandler { AllowAutoRedirect = false };
 #endif
 
         // Timeouts are the pipeline's (JobOptions.AttemptTimeout and TotalTimeout).
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>Starts a run (the POST, traced and logged) and returns its handle; the caller holds the start gate.</summary>
+    private async Task<JobRun> StartNewRunAsync(CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
+        var run = new NewRun(Name, RunRules.Now(Time), Source, Destination);
+        try
+        {
+            var started = await InsertAsync(run, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(Telemetry.RunIdTag, started.Id);
+            activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
+            Log.RunStarted(Logger, Name, started.Id, Source, Destination);
+            return new JobRun(this, started, startedHere: true);
+        }
+        catch (Exception e)
+        {
+            Telemetry.Fail(activity, e);
+            throw;
+        }
+    }
+
     /// <summary>
-    /// The POST of a new run. A start the caller cancels may already be committed on the server, with nobody left to
-    /// end it: look it up and record it as an error (within <see cref="JobOptions.OutcomeTimeout"/>, best effort), then
-    /// let the cancellation go on.
+    /// The POST of a new run. A start that fails for good (or that the caller cancels) after its row may have been
+    /// committed would leave a run in progress with nobody to end it: look it up and record it as an error, with the
+    /// reason (within <see cref="JobOptions.OutcomeTimeout"/>, best effort), then let the failure go on. What cannot be
+    /// ended here is left for recovery.
     /// </summary>
     private async Task<JobRecord> InsertAsync(NewRun run, CancellationToken cancellationToken)
     {
+        var progress = new StartProgress();
         try
         {
-            return await _api.InsertRunAsync(run, cancellationToken).ConfigureAwait(false);
+            return await _api.InsertRunAsync(run, progress, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is JobsApiException or OperationCanceledException
+            && (progress.MayHaveCommitted || cancellationToken.IsCancellationRequested))
         {
+            var cancelled = cancellationToken.IsCancellationRequested;
+            var reason = cancelled
+                ? "The start was cancelled before its response arrived."
+                : RunRules.BoundMessage("The start failed before its outcome was known: " + RunRules.MessageOf(e));
             using var outcome = RunRules.OutcomeTimeout(Options, Time);
             try
             {
-                await _api.AbandonStartAsync(run, RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+                var ended = await _api.AbandonStartAsync(run, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+                if (ended is not null && !cancelled)
+                {
+                    Log.FailedStartEnded(Logger, Name, ended.Id);
+                }
             }
-            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+            catch (Exception cleanup) when (cleanup is JobsApiException or OperationCanceledException)
             {
-                Log.CancelledStartNotRecorded(Logger, e, Name);
+                if (cancelled)
+                {
+                    Log.CancelledStartNotRecorded(Logger, cleanup, Name);
+                }
+                else
+                {
+                    Log.FailedStartNotEnded(Logger, cleanup, Name);
+                }
             }
 
             throw;
         }
     }
 
-    /// <summary>Starts a run that becomes <see cref="Current"/>, unless the current one is still in progress.</summary>
-    private async Task<JobRun> StartCurrentAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the start gate: one start at a time per instance, and none while the current run is in progress.
+    /// Checked and taken under one lock, so two threads cannot both pass.
+    /// </summary>
+    private void BeginStart()
     {
         lock (_gate)
         {
+            if (_starting)
+            {
+                throw new InvalidOperationException(
+                    $"Job '{Name}' is already starting a run. One Job instance starts and tracks one run at a time: use one instance per concurrent run.");
+            }
+
             if (_current is { HasOutcome: false } current && !_currentAbandoned)
             {
                 throw new InvalidOperationException(
                     $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run.");
             }
-        }
 
-        var run = await StartRunAsync(cancellationToken).ConfigureAwait(false);
+            _starting = true;
+        }
+    }
+
+    private void EndStart()
+    {
+        lock (_gate)
+        {
+            _starting = false;
+        }
+    }
+
+    /// <summary>Starts a run that becomes <see cref="Current"/>; the caller holds the start gate.</summary>
+    private async Task<JobRun> StartCurrentAsync(CancellationToken cancellationToken)
+    {
+        var run = await StartNewRunAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             _current = run;
@@ -480,8 +559,19 @@ public class Job : IDisposable
 
     private async Task<long?> RunCoreAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken)
     {
-        var since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
-        var run = await StartCurrentAsync(cancellationToken).ConfigureAwait(false);
+        // The gate comes first, so a second RunAsync on this instance sends nothing, not even the watermark read.
+        BeginStart();
+        JobRun run;
+        DateTimeOffset? since;
+        try
+        {
+            since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
+            run = await StartCurrentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndStart();
+        }
 
         long? count;
         try
@@ -491,7 +581,7 @@ public class Job : IDisposable
         catch (Exception failure)
         {
             var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            var message = cancelled ? "The run was cancelled." : RunRules.BoundMessage($"{failure.GetType().FullName}: {failure.Message}");
+            var message = cancelled ? "The run was cancelled." : RunRules.BoundMessage(RunRules.Describe(failure));
             await RecordFailureAsync(run, failure, message).ConfigureAwait(false);
             throw;
         }

@@ -14,8 +14,11 @@ namespace JobUtil;
 /// </summary>
 /// <remarks>
 /// Get one from <see cref="Job.StartRunAsync"/> (a new run) or <see cref="Job.OpenRunAsync"/> (a run started
-/// elsewhere, by id). An outcome is recorded once: after it succeeded, recording another throws
+/// elsewhere, by id). An outcome is recorded once: after it succeeded through this handle, recording another throws
 /// <see cref="InvalidOperationException"/>; after it failed (the Jobs API could not be reached, say), it may be tried again.
+/// On a run that had already ended when it was opened, an outcome is sent as a conditional update and the server
+/// decides: the same outcome is already recorded (a repeated command, say) and is returned; another is
+/// <see cref="JobRunAlreadyEndedException"/>.
 /// </remarks>
 public class JobRun : IAsyncDisposable
 {
@@ -44,7 +47,7 @@ public class JobRun : IAsyncDisposable
     {
         _job = job;
         _record = record;
-        _state = record.Status.IsFinal ? State.Ended : State.Open;
+        _state = record.Status.IsFinal ? State.EndedElsewhere : State.Open;
         if (startedHere && _state == State.Open)
         {
             _active = true;
@@ -61,7 +64,15 @@ public class JobRun : IAsyncDisposable
     {
         Open,
         Recording,
+
+        /// <summary>An outcome was recorded through this handle: another is refused here, without a request.</summary>
         Ended,
+
+        /// <summary>
+        /// The run had ended when it was opened: an outcome is still sent, and the server decides (the same outcome is
+        /// recorded already; another is <see cref="JobRunAlreadyEndedException"/>).
+        /// </summary>
+        EndedElsewhere,
     }
 
     /// <summary>The run as last returned by the server.</summary>
@@ -86,7 +97,7 @@ public class JobRun : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _state == State.Ended;
+                return _state is State.Ended or State.EndedElsewhere;
             }
         }
     }
@@ -96,13 +107,14 @@ public class JobRun : IAsyncDisposable
     public static bool IsValidRecordsProcessed(long count) => RunRules.IsValidRecordsProcessed(count);
 
     /// <summary>
-    /// <paramref name="message"/> cut to <see cref="MaxMessageLength"/> characters (the last one then an ellipsis), as
+    /// <paramref name="message"/> made storable (each NUL replaced with U+FFFD, which PostgreSQL's <c>text</c> needs;
+    /// every recorded message gets this) and cut to <see cref="MaxMessageLength"/> characters (the last one then an ellipsis), as
     /// <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> records a failure.
     /// </summary>
     /// <param name="message">The message.</param>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     public static string BoundMessage(string message)
-        => RunRules.BoundMessage(message ?? throw new ArgumentNullException(nameof(message)));
+        => RunRules.BoundMessage(RunRules.StorableMessage(message ?? throw new ArgumentNullException(nameof(message))));
 
     /// <summary>Records <see cref="JobStatus.Success"/>, with the record count and message when given.</summary>
     /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
@@ -110,7 +122,8 @@ public class JobRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="recordsProcessed"/> is outside 0 to <see cref="MaxRecordsProcessed"/>.</exception>
-    /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual Task<JobRecord> SucceedAsync(long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
@@ -120,7 +133,8 @@ public class JobRun : IAsyncDisposable
     /// <param name="message">What went wrong; not sent when null.</param>
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
-    /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual Task<JobRecord> FailAsync(string? message = null, CancellationToken cancellationToken = default)
@@ -128,7 +142,9 @@ public class JobRun : IAsyncDisposable
 
     /// <summary>
     /// Records the run's outcome: its end date (from the job's clock, never before the start), <paramref name="status"/>,
-    /// and the record count and message when given (a value not given is left as it is on the server).
+    /// and the record count and message when given (a value not given is left as it is on the server). The update is
+    /// conditional: only a run still in progress changes. A run that already holds this very outcome (a retried request
+    /// whose first attempt was committed) counts as recorded; one that holds another is <see cref="JobRunAlreadyEndedException"/>.
     /// </summary>
     /// <param name="status"><see cref="JobStatus.Success"/> or <see cref="JobStatus.Error"/>.</param>
     /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
@@ -136,22 +152,25 @@ public class JobRun : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run as recorded.</returns>
     /// <exception cref="ArgumentException"><paramref name="status"/> is not Success or Error, or <paramref name="recordsProcessed"/> is outside 0 to <see cref="MaxRecordsProcessed"/>.</exception>
-    /// <exception cref="InvalidOperationException">The run already has an outcome, or one is being recorded.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual async Task<JobRecord> CompleteAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidOutcome(status, recordsProcessed);
         JobRecord started;
+        State before;
         lock (_gate)
         {
-            if (_state != State.Open)
+            if (_state is State.Ended or State.Recording)
             {
                 throw new InvalidOperationException(_state == State.Ended
                     ? $"Run {_record.Id} of job '{_record.Name}' already ended with status {_record.Status}."
                     : $"The outcome of run {_record.Id} of job '{_record.Name}' is being recorded.");
             }
 
+            before = _state;
             _state = State.Recording;
             started = _record;
         }
@@ -176,7 +195,7 @@ public class JobRun : IAsyncDisposable
             {
                 lock (_gate)
                 {
-                    _state = State.Open;
+                    _state = before;
                 }
             }
         }

@@ -59,11 +59,14 @@ public class JobsApiException : Exception
     /// <summary>How many attempts were made before giving up; 1 when the failure was not retried.</summary>
     public int Attempts { get; internal set; } = 1;
 
-    /// <summary>Whether the failure is transient (no response, 408, 429, 500, 502, 503, 504), so a later try may succeed.</summary>
+    /// <summary>Whether the failure is transient (no response, 408, 429, 500, 502, 503, 504, or a CDN's 520 to 524), so a later try may succeed.</summary>
     public bool IsTransient { get; init; }
 
     /// <summary>The server's <c>Retry-After</c>, if it sent one.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Whether the answer was PostgREST's own JSON error body, which proves that nothing was written.</summary>
+    internal bool FromPostgrest { get; init; }
 
     /// <inheritdoc />
     public override string Message => Attempts > 1
@@ -108,4 +111,29 @@ public class JobAlreadyRunningException : JobsApiException
 
     /// <summary>The job that is already running.</summary>
     public string JobName { get; }
+}
+
+/// <summary>
+/// The run has already ended with another outcome than the one asked for, so it was not changed: a final state is final.
+/// Raised when a conditional update matched no run in progress and the run, read back, holds a different outcome, and
+/// when the server's <c>jobs_final_state</c> trigger refused the change (400, SQLSTATE <c>23J01</c>).
+/// </summary>
+public class JobRunAlreadyEndedException : JobsApiException
+{
+    /// <summary>Creates the exception for a run as the server holds it.</summary>
+    /// <param name="run">The run as stored, with the outcome it already has.</param>
+    /// <param name="status">The HTTP status of the response that showed it.</param>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="errorCode">PostgREST's <c>code</c>, if any (<c>23J01</c> when the trigger refused the change).</param>
+    public JobRunAlreadyEndedException(JobRecord run, int status, string message, string? errorCode = null)
+        : base(status, message, errorCode)
+    {
+        Run = run ?? throw new ArgumentNullException(nameof(run));
+    }
+
+    /// <summary>The run as the server holds it: its status, end date, record count and message.</summary>
+    public JobRecord Run { get; }
+
+    /// <summary>The run's id.</summary>
+    public long RunId => Run.Id;
 }

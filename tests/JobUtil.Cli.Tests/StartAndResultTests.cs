@@ -94,6 +94,39 @@ public class StartAndResultTests : FakeApiFixture
     }
 
     [Test]
+    public async Task Result_for_a_run_that_has_ended_with_another_outcome_exits_1_and_changes_nothing()
+    {
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var id = started.Id.ToString();
+        var first = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", id, "--status", "success", "--records", "503");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.Stderr);
+
+        var stray = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", id, "--status", "error", "--message", "late");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stray.ExitCode, Is.EqualTo(1));
+            Assert.That(stray.Stdout, Is.Empty);
+            Assert.That(stray.Stderr, Does.Contain($"run {id} of job 'nightly' has already ended (status success").And.Contain("records_processed 503"));
+            Assert.That(Api.Rows.Single().Status, Is.EqualTo("success"));
+            Assert.That(Api.Rows.Single().Message, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task Result_repeated_with_the_outcome_the_run_already_holds_succeeds()
+    {
+        var started = Api.Seed(MostRecentTests.Row("nightly", "in_progress", DateTimeOffset.UtcNow.AddMinutes(-5)))[0];
+        var id = started.Id.ToString();
+        await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", id, "--status", "success", "--records", "7");
+
+        var again = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", id, "--status", "success", "--records", "7");
+
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Stderr);
+        Assert.That(JsonDocument.Parse(again.StdoutLines.Single()).RootElement.GetProperty("records_processed").GetInt64(), Is.EqualTo(7));
+    }
+
+    [Test]
     public async Task Result_for_a_run_that_does_not_exist_exits_1()
     {
         var result = await Cli.RunAsync(Cli.Environment(Api.Url), "result", "--id", "4242", "--status", "success");

@@ -19,6 +19,16 @@ public class ConstraintTests : FakeApiFixture
     }
 
     [Test]
+    public async Task A_NUL_in_a_text_value_is_400_22P05_and_nothing_is_written()
+    {
+        var (status, body, _) = await PostAsync(Body(extra: ",\"message\":\"a\\u0000b\""));
+
+        Assert.That(status, Is.EqualTo(400));
+        Assert.That(body, Does.Contain("\"code\":\"22P05\"").And.Contain("unsupported Unicode escape sequence"));
+        Assert.That(Api.Rows, Is.Empty);
+    }
+
+    [Test]
     public async Task A_missing_not_null_column_is_23502_too()
     {
         var (status, body, _) = await PostAsync("{\"name\":\"x\",\"status\":\"in_progress\",\"source\":\"s\",\"destination\":\"d\"}");

@@ -144,4 +144,19 @@ public class FaultInjectionTests : FakeApiFixture
 
         Assert.That((await GetAsync("")).Status, Is.EqualTo(200));
     }
+
+    [Test]
+    public async Task A_request_longer_than_the_URL_limit_is_refused_with_414_as_a_proxy_does_and_not_handled()
+    {
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { MaxUrlLength = 100 });
+        api.Seed(Row("n", "2024-01-01T00:00:00Z"));
+
+        using var shortOne = await Http.GetAsync(api.Url + "?name=eq.n");
+        using var longOne = await Http.GetAsync(api.Url + "?name=eq." + new string('n', 100));
+
+        Assert.That((int)shortOne.StatusCode, Is.EqualTo(200));
+        Assert.That((int)longOne.StatusCode, Is.EqualTo(414));
+        Assert.That(longOne.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        Assert.That(api.Requests.Select(r => r.Status), Is.EqualTo(new[] { 200, 414 }));
+    }
 }

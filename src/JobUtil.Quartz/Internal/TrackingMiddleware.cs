@@ -94,7 +94,18 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
             cause = inner;
         }
 
-        var message = $"{cause.GetType().FullName}: {cause.Message}";
+        string text;
+        try
+        {
+            text = cause.Message;
+        }
+        catch (Exception)
+        {
+            // A faulty Message getter must not replace the failure being recorded.
+            text = "(the exception's message could not be read)";
+        }
+
+        var message = $"{cause.GetType().FullName}: {text}";
         return message.Length <= Job.MaxRecordedMessageLength ? message : message[..(Job.MaxRecordedMessageLength - 1)] + "…";
     }
 }

@@ -90,6 +90,10 @@ internal sealed class Column
     public object? FromJson(JsonElement value, TimeZoneInfo zone) => value.ValueKind switch
     {
         JsonValueKind.Null => null,
+
+        // PostgreSQL's text cannot hold NUL: a JSON string with \u0000 cannot be converted.
+        JsonValueKind.String when value.GetString()!.Contains('\0', StringComparison.Ordinal)
+            => throw new PgError(400, "22P05", "unsupported Unicode escape sequence", "\\u0000 cannot be converted to text."),
         JsonValueKind.String => FromText(value.GetString()!, zone),
         _ when Type == ColumnType.Text => value.GetRawText(),
         _ => FromText(value.GetRawText(), zone),

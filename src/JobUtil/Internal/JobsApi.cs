@@ -21,6 +21,18 @@ internal sealed partial class JobsApi
     // HttpMethod.Patch does not exist on netstandard2.0.
     private static readonly HttpMethod Patch = new("PATCH");
 
+    /// <summary>The SQLSTATE of the <c>jobs_final_state</c> trigger of db/schema.sql: a finished run cannot change.</summary>
+    private const string FinalStateCode = "23J01";
+
+    /// <summary>Names longer than this (encoded) are matched after the lookup, not in its URL.</summary>
+    private const int MaxNameInLookup = 512;
+
+    /// <summary>The most a <c>start_date</c> column rounds a value: half a second, in a <c>timestamptz(0)</c>.</summary>
+    private static readonly TimeSpan StartDatePrecisionLoss = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The range the lookup asks for around the start it sent.</summary>
+    private static readonly TimeSpan StartDateTolerance = TimeSpan.FromSeconds(1);
+
     private readonly HttpClient _http;
     private readonly string _table;
     private readonly AuthenticationHeaderValue? _authorization;
@@ -94,37 +106,39 @@ internal sealed partial class JobsApi
     }
 
     /// <summary>
-    /// Inserts a run. When an attempt's outcome is unknown (no response, timeout, 502/503/504) the row may have been
-    /// committed, so every later attempt first looks the run up by the values this client chose and adopts it.
+    /// Inserts a run. When an attempt's outcome is unknown (no response, a 5xx or 52x that is not PostgREST's own error,
+    /// a 2xx whose body is not the row) the row may have been committed, so it is looked up by the values this client
+    /// chose and adopted; <paramref name="progress"/> tells the caller whether a row may exist when the start fails.
     /// </summary>
-    public Task<JobRecord> InsertRunAsync(NewRun run, CancellationToken cancellationToken)
+    public Task<JobRecord> InsertRunAsync(NewRun run, StartProgress progress, CancellationToken cancellationToken)
     {
         var operation = $"Starting a run of job '{run.Name}'";
-
-        // An earlier POST may have been committed although its response was lost.
-        var possiblyCommitted = false;
         return ExecuteAsync(
             operation,
             async ct =>
             {
-                if (possiblyCommitted)
+                if (progress.MayHaveCommitted && await FindStartedRunAsync(run, operation, ct).ConfigureAwait(false) is { } existing)
                 {
-                    var existing = await FindStartedRunAsync(run, operation, ct).ConfigureAwait(false);
-                    if (existing is not null)
-                    {
-                        Log.RunAdopted(_logger, run.Name, existing.Id);
-                        return existing;
-                    }
+                    Log.RunAdopted(_logger, run.Name, existing.Id);
+                    return existing;
                 }
 
                 try
                 {
-                    var rows = await SendAsync(HttpMethod.Post, _table, JsonContent.Create(run, JobsJsonContext.Default.NewRun), JobsJsonContext.Default.JobRecordArray, operation, ct, OneRow("an array holding the one inserted row (is Prefer: return=representation honoured?)", noneAllowed: false)).ConfigureAwait(false);
+                    var rows = await SendAsync(
+                        HttpMethod.Post,
+                        _table,
+                        JsonContent.Create(run, JobsJsonContext.Default.NewRun),
+                        JobsJsonContext.Default.JobRecordArray,
+                        operation,
+                        ct,
+                        OneRow("an array holding the one inserted row (is Prefer: return=representation honoured?)", noneAllowed: false),
+                        rows => IsRowWritten(rows[0], run) ? null : $"the answer holds run {rows[0].Id} of job '{rows[0].Name}' (status {rows[0].Status}, started {TimestampJsonConverter.Format(rows[0].StartDate)}), not the run this client wrote, and is refused.")
+                        .ConfigureAwait(false);
                     return rows[0];
                 }
                 catch (JobsApiException e) when (e.Status > 0)
                 {
-                    possiblyCommitted |= ResponseErrors.OutcomeUnknown(e.Status);
                     if (IsOverlapGuard(e))
                     {
                         throw new JobAlreadyRunningException(run.Name, $"{operation} failed: another run of this job is still in progress (409, overlap guard [code 23505]). {e.ServerMessage}".TrimEnd())
@@ -135,22 +149,39 @@ internal sealed partial class JobsApi
                         };
                     }
 
+                    var answered = e.Status is >= 200 and < 300;
+                    progress.MayHaveCommitted |= answered || ResponseErrors.OutcomeUnknown(e);
+
+                    // A 2xx whose body is not the row (empty, an object, another row): the insert was most likely
+                    // committed, and the row is the proof.
+                    if (answered && await FindStartedRunAsync(run, operation, ct).ConfigureAwait(false) is { } written)
+                    {
+                        Log.RunAdopted(_logger, run.Name, written.Id);
+                        return written;
+                    }
+
                     throw;
                 }
                 catch
                 {
                     // No response (refused, reset, timed out): the request may have reached the server and been committed.
-                    possiblyCommitted = true;
+                    progress.MayHaveCommitted = true;
                     throw;
                 }
             },
             cancellationToken);
     }
 
-    /// <summary>Updates run <paramref name="id"/>; a PATCH that matched nothing is <see cref="JobRunNotFoundException"/>.</summary>
+    /// <summary>
+    /// Records an outcome on run <paramref name="id"/> if it is still in progress: a conditional update, so an ended run
+    /// is never rewritten. When the update matched nothing, or its answer does not show the outcome, the run is read
+    /// back: it already holds this outcome (a retried PATCH whose first attempt was committed) and is returned; it holds
+    /// another one, <see cref="JobRunAlreadyEndedException"/>; it is gone, <see cref="JobRunNotFoundException"/>.
+    /// </summary>
     public Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken)
     {
         var operation = $"Recording the outcome of run {id.ToString(CultureInfo.InvariantCulture)}";
+        var url = RunUrl(id) + "&status=eq.in_progress";
         return ExecuteAsync(
             operation,
             async ct =>
@@ -158,31 +189,46 @@ internal sealed partial class JobsApi
                 JobRecord[] rows;
                 try
                 {
-                    rows = await SendAsync(Patch, RunUrl(id), JsonContent.Create(update, JobsJsonContext.Default.RunUpdate), JobsJsonContext.Default.JobRecordArray, operation, ct, OneRow("an array holding the one updated row", noneAllowed: true)).ConfigureAwait(false);
+                    rows = await SendAsync(
+                        Patch,
+                        url,
+                        JsonContent.Create(update, JobsJsonContext.Default.RunUpdate),
+                        JobsJsonContext.Default.JobRecordArray,
+                        operation,
+                        ct,
+                        OneRow("an array holding the one updated row", noneAllowed: true),
+                        rows => rows.Length == 0 || Carries(rows[0], id, update) ? null : $"the answer holds run {rows[0].Id} with status {rows[0].Status}, not the outcome this client sent.")
+                        .ConfigureAwait(false);
                 }
                 catch (JobsApiException e) when (e.Status == 404 && e.ErrorCode is not ("PGRST205" or "42P01" or "PGRST125"))
                 {
                     // PostgREST v6 to v10.0 answer a PATCH that matched no row with 404.
-                    throw NotFound(id, 404, operation);
+                    return await SettleAsync(id, update, operation, 404, null, ct).ConfigureAwait(false);
+                }
+                catch (JobsApiException e) when (e.ErrorCode == FinalStateCode || e.Status is >= 200 and < 300)
+                {
+                    // Refused by the jobs_final_state trigger, or a 2xx that does not show the outcome: the row tells.
+                    return await SettleAsync(id, update, operation, e.Status, e, ct).ConfigureAwait(false);
                 }
 
-                return rows.Length == 1 ? rows[0] : throw NotFound(id, 200, operation);
+                return rows.Length == 1 ? rows[0] : await SettleAsync(id, update, operation, 200, null, ct).ConfigureAwait(false);
             },
             cancellationToken);
     }
 
     /// <summary>
-    /// After the caller cancelled a start whose POST may have reached the server: finds the run this client chose and,
-    /// when it was committed, records it as an error, so no row is left in progress with nobody to end it.
+    /// After a start failed while its row may have been committed (or the caller cancelled it in flight): finds the run
+    /// this client chose and, when it exists, records it as an error with <paramref name="reason"/>, so no row is left in
+    /// progress with nobody to end it.
     /// </summary>
-    /// <returns>The run as recorded, or <see langword="null"/> when the POST had not been committed.</returns>
-    public async Task<JobRecord?> AbandonStartAsync(NewRun run, DateTimeOffset end, CancellationToken cancellationToken)
+    /// <returns>The run as recorded, or <see langword="null"/> when the start had not been committed.</returns>
+    public async Task<JobRecord?> AbandonStartAsync(NewRun run, string reason, DateTimeOffset end, CancellationToken cancellationToken)
     {
-        var operation = $"Recording the cancelled start of job '{run.Name}'";
+        var operation = $"Ending the failed start of job '{run.Name}'";
         var started = await ExecuteAsync(operation, ct => FindStartedRunAsync(run, operation, ct), cancellationToken).ConfigureAwait(false);
         return started is null
             ? null
-            : await UpdateRunAsync(started.Id, new RunUpdate(RunRules.EndDate(started.StartDate, end), JobStatus.Error, null, "The start was cancelled before its response arrived."), cancellationToken).ConfigureAwait(false);
+            : await UpdateRunAsync(started.Id, new RunUpdate(RunRules.EndDate(started.StartDate, end), JobStatus.Error, null, reason), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Percent-encodes a filter value (RFC 3986 unreserved characters stay as they are).</summary>
@@ -196,23 +242,87 @@ internal sealed partial class JobsApi
 
     private static (string Expected, bool NoneAllowed)? OneRow(string expected, bool noneAllowed) => (expected, noneAllowed);
 
-    private Task<JobRecord?> FindStartedRunAsync(NewRun run, string operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run this client started, if the server holds it: same name, source and destination, in progress, and a
+    /// <c>start_date</c> equal to the one sent within what the column keeps (it may round to milliseconds or seconds),
+    /// the closest first. The query asks for a one-second range around the start rather than the exact value, and leaves
+    /// a long name out of the URL (a proxy may refuse a long URL with 414), matching it here instead.
+    /// </summary>
+    private async Task<JobRecord?> FindStartedRunAsync(NewRun run, string operation, CancellationToken cancellationToken)
     {
-        var url = new StringBuilder(_table)
-            .Append("?name=eq.").Append(Encode(run.Name))
-            .Append("&source=eq.").Append(Encode(run.Source))
+        var name = Encode(run.Name);
+        var url = new StringBuilder(_table).Append('?');
+        if (name.Length <= MaxNameInLookup)
+        {
+            url.Append("name=eq.").Append(name).Append('&');
+        }
+
+        url.Append("source=eq.").Append(Encode(run.Source))
             .Append("&destination=eq.").Append(Encode(run.Destination))
             .Append("&status=eq.in_progress")
-            .Append("&start_date=eq.").Append(Encode(TimestampJsonConverter.Format(run.StartDate)))
-            .Append("&order=id.asc&limit=1")
-            .ToString();
-        return FirstOrNullAsync(GetAsync(url, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken));
+            .Append("&start_date=gte.").Append(Encode(TimestampJsonConverter.Format(run.StartDate - StartDateTolerance)))
+            .Append("&start_date=lte.").Append(Encode(TimestampJsonConverter.Format(run.StartDate + StartDateTolerance)))
+            .Append("&order=id.asc&limit=100");
+        var rows = await GetAsync(url.ToString(), JobsJsonContext.Default.JobRecordArray, operation, cancellationToken).ConfigureAwait(false);
+        return rows
+            .Where(r => IsRowWritten(r, run))
+            .OrderBy(r => (r.StartDate - run.StartDate).Duration())
+            .ThenBy(r => r.Id)
+            .FirstOrDefault();
     }
 
-    private static async Task<JobRecord?> FirstOrNullAsync(Task<JobRecord[]> rows)
+    /// <summary>
+    /// Whether <paramref name="row"/> is the row a start wrote: its values, with the start date as a column of any
+    /// precision keeps it (rounded to seconds at worst).
+    /// </summary>
+    private static bool IsRowWritten(JobRecord row, NewRun run)
+        => row.Status == JobStatus.InProgress
+            && string.Equals(row.Name, run.Name, StringComparison.Ordinal)
+            && string.Equals(row.Source, run.Source, StringComparison.Ordinal)
+            && string.Equals(row.Destination, run.Destination, StringComparison.Ordinal)
+            && (row.StartDate - run.StartDate).Duration() <= StartDatePrecisionLoss;
+
+    /// <summary>Whether <paramref name="row"/> is run <paramref name="id"/> holding the outcome of <paramref name="update"/> (the values it sent).</summary>
+    private static bool Carries(JobRecord row, long id, RunUpdate update)
+        => row.Id == id
+            && row.Status == update.Status
+            && (update.RecordsProcessed is null || row.RecordsProcessed == update.RecordsProcessed)
+            && (update.Message is null || string.Equals(row.Message, update.Message, StringComparison.Ordinal));
+
+    /// <summary>Reads run <paramref name="id"/> back after a conditional update that did not show the outcome, and decides.</summary>
+    private async Task<JobRecord> SettleAsync(long id, RunUpdate update, string operation, int status, JobsApiException? cause, CancellationToken cancellationToken)
     {
-        var found = await rows.ConfigureAwait(false);
-        return found.Length == 0 ? null : found[0];
+        var stored = await SendAsync(HttpMethod.Get, RunUrl(id), null, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken, OneRow("an array holding at most the one run with that id", noneAllowed: true)).ConfigureAwait(false);
+        if (stored.Length == 0)
+        {
+            throw NotFound(id, status, operation);
+        }
+
+        var row = stored[0];
+        if (Carries(row, id, update))
+        {
+            return row;
+        }
+
+        if (row.Status.IsFinal)
+        {
+            throw new JobRunAlreadyEndedException(row, status, $"{operation} failed: run {id} of job '{row.Name}' has already ended ({Describe(row)}), so {update.Status} was not recorded. A finished run is final.", cause?.ErrorCode);
+        }
+
+        throw cause ?? new JobsApiException(status, $"{operation} failed: the update matched no run in progress, yet run {id} is still in progress.");
+    }
+
+    private static string Describe(JobRecord row)
+    {
+        var text = new StringBuilder("status ").Append(row.Status.Value);
+        text.Append(", end_date ").Append(row.EndDate is { } end ? TimestampJsonConverter.Format(end) : "none");
+        text.Append(", records_processed ").Append(row.RecordsProcessed?.ToString(CultureInfo.InvariantCulture) ?? "none");
+        if (row.Message is { } message)
+        {
+            text.Append(", message \"").Append(message.Length <= 200 ? message : message.Substring(0, 200) + "…").Append('"');
+        }
+
+        return text.ToString();
     }
 
     /// <summary>
@@ -232,7 +342,7 @@ internal sealed partial class JobsApi
     /// One attempt: sends the request, turns an error response into a <see cref="JobsApiException"/>, and parses the
     /// rows. <c>oneRow</c>, when given, says that the answer must hold one row (or none, when allowed) and what it should have been.
     /// </summary>
-    private async Task<T[]> SendAsync<T>(HttpMethod method, string url, HttpContent? content, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken, (string Expected, bool NoneAllowed)? oneRow = null)
+    private async Task<T[]> SendAsync<T>(HttpMethod method, string url, HttpContent? content, JsonTypeInfo<T[]> type, string operation, CancellationToken cancellationToken, (string Expected, bool NoneAllowed)? oneRow = null, Func<T[], string?>? problem = null)
         where T : class
     {
         using var request = new HttpRequestMessage(method, url) { Content = content };
@@ -247,12 +357,19 @@ internal sealed partial class JobsApi
             request.Headers.Authorization = _authorization;
         }
 
+        // HttpClient rewrites the request's URI and method when it follows a redirect: keep what was asked.
+        var asked = request.RequestUri;
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         Telemetry.ResponseReceived(response);
         if (!response.IsSuccessStatusCode)
         {
             throw await ResponseErrors.FromResponseAsync(response, operation, _authorization is not null, _time, cancellationToken).ConfigureAwait(false);
         }
+
+        // A caller's HttpClient may follow a redirect: the answer then comes from elsewhere, often to another method.
+        var redirected = response.RequestMessage is { } sent && (sent.Method != method || sent.RequestUri != asked)
+            ? $" The request was redirected to {sent.RequestUri?.GetLeftPart(UriPartial.Path)} as a {sent.Method}, and the HttpClient followed it: fix the URL (JobOptions.Url), or use a client that does not follow redirects."
+            : string.Empty;
 
         T[]? rows;
         try
@@ -262,17 +379,23 @@ internal sealed partial class JobsApi
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
             // InvalidOperationException: a charset .NET does not know (a proxy's windows-1252 page, say).
-            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken).ConfigureAwait(false);
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken, redirected).ConfigureAwait(false);
         }
 
         if (rows is null || !rows.All(IsComplete))
         {
-            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of complete job rows", null, cancellationToken).ConfigureAwait(false);
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of complete job rows", null, cancellationToken, redirected).ConfigureAwait(false);
         }
 
         if (oneRow is { } one && (rows.Length > 1 || (rows.Length == 0 && !one.NoneAllowed)))
         {
-            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, one.Expected, null, cancellationToken).ConfigureAwait(false);
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, one.Expected, null, cancellationToken, redirected).ConfigureAwait(false);
+        }
+
+        if (problem?.Invoke(rows) is { } wrong)
+        {
+            var status = (int)response.StatusCode;
+            throw new JobsApiException(status, $"{operation} failed: {wrong}{redirected}");
         }
 
         return rows;

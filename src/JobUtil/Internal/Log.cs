@@ -39,6 +39,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, EventName = "CancelledStartNotRecorded", Level = LogLevel.Warning,
         Message = "Job {JobName}: a start was cancelled while its request was in flight, and whether it created a run could not be checked; a run may stay in_progress")]
     public static partial void CancelledStartNotRecorded(ILogger logger, Exception exception, string jobName);
+
+    [LoggerMessage(EventId = 20, EventName = "FailedStartEnded", Level = LogLevel.Warning,
+        Message = "Job {JobName}: a start failed after its run {RunId} had been stored; the run was ended as error")]
+    public static partial void FailedStartEnded(ILogger logger, string jobName, long runId);
+
+    [LoggerMessage(EventId = 21, EventName = "FailedStartNotEnded", Level = LogLevel.Warning,
+        Message = "Job {JobName}: a start failed after its run may have been stored, and the run could not be looked up and ended; it may stay in_progress until it is recovered")]
+    public static partial void FailedStartNotEnded(ILogger logger, Exception exception, string jobName);
 }
 
 /// <summary>The values of the RunEnded event, and its message.</summary>

@@ -13,10 +13,17 @@ internal static class ResponseErrors
 
     private static readonly Regex ErrorDescription = new("error_description=\"(?<d>[^\"]*)\"", RegexOptions.CultureInvariant);
 
-    public static bool IsTransient(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
+    /// <summary>Statuses worth another try; 520 to 524 are a CDN's answers when the origin failed or was slow.</summary>
+    public static bool IsTransient(int status) => status is 408 or 429 or 500 or 502 or 503 or 504 or (>= 520 and <= 524);
 
-    /// <summary>Statuses after which a POST may or may not have been committed.</summary>
-    public static bool OutcomeUnknown(int status) => status is 502 or 503 or 504;
+    /// <summary>
+    /// Whether a write answered with <paramref name="error"/> may have been committed. Only PostgREST's own JSON error body
+    /// proves that nothing was written; an HTML or empty 5xx, or a CDN's 52x, can come after the database committed.
+    /// A 502, 503 or 504 counts as unknown whatever its body (a gateway may pass an answer on after a commit): checking
+    /// costs one lookup, a wrong guess a duplicate.
+    /// </summary>
+    public static bool OutcomeUnknown(JobsApiException error)
+        => error.Status is 0 or 502 or 503 or 504 || (error.Status >= 500 && !error.FromPostgrest);
 
     public static async Task<JobsApiException> FromResponseAsync(
         HttpResponseMessage response, string operation, bool tokenSent, TimeProvider time, CancellationToken cancellationToken)
@@ -26,6 +33,11 @@ internal static class ResponseErrors
         var error = ParseErrorBody(body);
 
         var text = new StringBuilder(operation).Append(" failed: ");
+        if (status is >= 300 and < 400)
+        {
+            return Redirect(response, text, body);
+        }
+
         switch (status)
         {
             case 401 when tokenSent:
@@ -104,19 +116,45 @@ internal static class ResponseErrors
             ResponseExcerpt = excerpt,
             IsTransient = IsTransient(status),
             RetryAfter = RetryAfter(response.Headers.RetryAfter, time),
+            FromPostgrest = error is not null,
+        };
+    }
+
+    /// <summary>
+    /// A redirect: PostgREST never sends one, so something in front of it (a proxy, a load balancer moving http to https,
+    /// a trailing-slash rule) points elsewhere. Following it would turn a POST or PATCH into a GET and drop the token:
+    /// the URL is wrong, and retrying cannot help.
+    /// </summary>
+    private static JobsApiException Redirect(HttpResponseMessage response, StringBuilder text, string body)
+    {
+        var status = (int)response.StatusCode;
+        var location = response.Headers.Location;
+        if (location is { IsAbsoluteUri: false } && response.RequestMessage?.RequestUri is { } requested)
+        {
+            location = new Uri(requested, location);
+        }
+
+        text.Append("the server answered ").Append(status).Append(' ').Append(Reason(response))
+            .Append(location is null ? " without a Location" : ", redirecting to " + location.GetLeftPart(UriPartial.Path))
+            .Append(". PostgREST never redirects: something in front of it points elsewhere. JobUtil does not follow redirects, ")
+            .Append("because the request would arrive as a GET or without its token. Fix the URL (JobOptions.Url)")
+            .Append(location is null ? "." : " to the address the server points to.");
+        return new JobsApiException(status, text.ToString())
+        {
+            ResponseExcerpt = body.Length == 0 ? null : Excerpt(body),
         };
     }
 
     /// <summary>A 2xx whose body is not what PostgREST sends.</summary>
     public static async Task<JobsApiException> UnexpectedBodyAsync(
-        HttpResponseMessage response, string operation, string expected, Exception? cause, CancellationToken cancellationToken)
+        HttpResponseMessage response, string operation, string expected, Exception? cause, CancellationToken cancellationToken, string note = "")
     {
         var body = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var excerpt = body.Length == 0 ? "(empty)" : Excerpt(body);
         var status = (int)response.StatusCode;
         return new JobsApiException(
             status,
-            $"{operation} failed: the response ({status} {Reason(response)}, {response.Content.Headers.ContentType?.MediaType ?? "no content type"}) was not {expected}. Response body: {excerpt}.",
+            $"{operation} failed: the response ({status} {Reason(response)}, {response.Content.Headers.ContentType?.MediaType ?? "no content type"}) was not {expected}. Response body: {excerpt}.{note}",
             errorCode: null,
             cause)
         {

@@ -23,6 +23,35 @@ internal static class RunRules
     public static string BoundMessage(string message)
         => message.Length <= MaxMessageLength ? message : message.Substring(0, MaxMessageLength - 1) + "…";
 
+    /// <summary>The character that stands for each NUL of a message: PostgreSQL's <c>text</c> cannot store NUL (22P05).</summary>
+    public const char NulReplacement = '\uFFFD';
+
+    /// <summary>
+    /// A message as the <c>message</c> column can store it: each NUL (U+0000) replaced with U+FFFD. Every message
+    /// recorded goes through here (ResultAsync, the run handle, RunAsync's error, the command).
+    /// </summary>
+    public static string StorableMessage(string message)
+        => message.IndexOf('\0') < 0 ? message : message.Replace('\0', NulReplacement);
+
+    /// <summary>
+    /// The message of <paramref name="exception"/>, or a sentence saying it could not be read: a faulty
+    /// <see cref="Exception.Message"/> getter must not replace the failure being reported.
+    /// </summary>
+    public static string MessageOf(Exception exception)
+    {
+        try
+        {
+            return exception.Message ?? string.Empty;
+        }
+        catch (Exception)
+        {
+            return "(the exception's message could not be read)";
+        }
+    }
+
+    /// <summary>What RunAsync records for a failed body: the exception's type and message.</summary>
+    public static string Describe(Exception exception) => $"{exception.GetType().FullName}: {MessageOf(exception)}";
+
     /// <summary>
     /// The end date to record: the table requires <c>end_date &gt;= start_date</c>, and the run may have been started
     /// on a host whose clock is ahead, or this clock may have stepped back.

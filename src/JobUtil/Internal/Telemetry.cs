@@ -70,7 +70,7 @@ internal static class Telemetry
         }
 
         activity.SetTag(ErrorTypeTag, exception.GetType().FullName);
-        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+        activity.SetStatus(ActivityStatusCode.Error, RunRules.MessageOf(exception));
     }
 
     public static void RecordOutcome(JobRecord run)

@@ -28,3 +28,12 @@ internal sealed record RunUpdate(
 
 /// <summary>The one column the watermark query selects; nullable so that a row without it is caught, not read as year 1.</summary>
 internal sealed record WatermarkRow(DateTimeOffset? StartDate);
+
+/// <summary>
+/// What a start has done so far, shared between its attempts and the clean-up after it: whether a row may have been
+/// committed although no attempt saw it (then a failed start looks it up and ends it).
+/// </summary>
+internal sealed class StartProgress
+{
+    public bool MayHaveCommitted { get; set; }
+}

@@ -169,6 +169,7 @@ public class ErrorTests : ServerFixture
     {
         Answer("POST", 201, "[" + Row(42) + "]");
         Answer("PATCH", status, body);
+        Answer("GET", 200, "[]");
         using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
         await job.StartAsync();
 
@@ -233,6 +234,12 @@ public class ErrorTests : ServerFixture
         {
             Answer("POST", 201, "[" + Row(42) + "]");
             await job.StartAsync();
+        }
+
+        // What the client reads after a 2xx that is not the row: no run of its own (POST), the run still in progress (PATCH).
+        if (operation != "GET")
+        {
+            Answer("GET", 200, operation == "PATCH" ? "[" + Row(42) + "]" : "[]");
         }
 
         var status = operation == "POST" ? 201 : 200;

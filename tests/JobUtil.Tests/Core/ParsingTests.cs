@@ -75,10 +75,10 @@ public class ParsingTests : ServerFixture
     [Test]
     public async Task A_status_this_client_does_not_know_still_parses_and_keeps_its_text()
     {
-        Answer("POST", 201, "[" + Row(42, status: "cancelled") + "]");
+        Answer("GET", 200, "[" + Row(42, status: "cancelled") + "]");
         using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
 
-        var run = await job.StartAsync();
+        var run = await job.GetRunAsync(42);
 
         Assert.Multiple(() =>
         {

@@ -143,7 +143,7 @@ public class RequestTests : ServerFixture
         {
             Assert.That(request.Method, Is.EqualTo("PATCH"));
             Assert.That(request.Path, Is.EqualTo(TablePath));
-            Assert.That(request.RawQuery, Is.EqualTo("?id=eq.42"));
+            Assert.That(request.RawQuery, Is.EqualTo("?id=eq.42&status=eq.in_progress"));
             Assert.That(Header(request, "Accept"), Is.EqualTo("application/json"));
             Assert.That(Header(request, "Content-Type"), Does.StartWith("application/json"));
             Assert.That(Header(request, "Prefer"), Is.EqualTo("return=representation"));
@@ -164,7 +164,10 @@ public class RequestTests : ServerFixture
     public async Task Result_sends_the_message_only_when_given_and_the_count_only_when_given()
     {
         Answer("POST", 201, "[" + Row(42) + "]");
-        Answer("PATCH", 200, "[" + Row(42, status: "error", endDate: "2024-03-01T02:01:00+00:00", message: "A database error occurred.") + "]");
+        AnswerInTurn(
+            "PATCH",
+            (200, "[" + Row(42, status: "error", endDate: "2024-03-01T02:01:00+00:00", message: "A database error occurred.") + "]"),
+            (200, "[" + Row(42, status: "success", endDate: "2024-03-01T02:01:00+00:00") + "]"));
         var clock = new FakeTimeProvider(StartTime);
         using var http = new HttpClient();
         using var job = new Job("my_etl_job", Options(), http, clock);

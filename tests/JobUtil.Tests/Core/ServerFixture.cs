@@ -15,6 +15,9 @@ namespace JobUtil.Tests.Core;
 public abstract class ServerFixture
 {
     protected const string TablePath = "/jobs";
+    /// <summary>The start date of a canned row unless a test gives one.</summary>
+    protected const string DefaultStart = "2024-03-01T02:00:00.123456+00:00";
+
     protected const string Token = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRlc3QtdG9rZW4.Zm9v";
 
     private WireMockServer? _server;
@@ -55,7 +58,26 @@ public abstract class ServerFixture
             response = response.WithHeader(name, value);
         }
 
-        Server.Given(Request.Create().WithPath(TablePath).UsingMethod(method)).RespondWith(response);
+        Server.Given(Request.Create().WithPath(TablePath).UsingMethod(method)).RespondWith(EchoingStartDate(method, status, body, response));
+    }
+
+    /// <summary>
+    /// A POST's canned row with the default start date is given the start date the client sent, as PostgREST's answer
+    /// would hold it: a start refuses a row that is not the one it wrote.
+    /// </summary>
+    private static WireMock.ResponseProviders.IResponseProvider EchoingStartDate(string method, int status, string body, IResponseBuilder response)
+    {
+        if (method != "POST" || status is < 200 or >= 300 || !body.Contains(DefaultStart))
+        {
+            return response;
+        }
+
+        return Response.Create().WithCallback(request =>
+        {
+            var sent = System.Text.Json.JsonDocument.Parse(request.Body ?? "{}").RootElement;
+            var start = sent.ValueKind == System.Text.Json.JsonValueKind.Object && sent.TryGetProperty("start_date", out var value) ? value.GetString()! : DefaultStart;
+            return Reply(status, body.Replace(DefaultStart, start));
+        });
     }
 
     /// <summary>Answers successive requests of <paramref name="method"/> with the given statuses and bodies, the last one from then on.</summary>
@@ -64,7 +86,7 @@ public abstract class ServerFixture
         for (var i = 0; i < answers.Length; i++)
         {
             var request = Request.Create().WithPath(TablePath).UsingMethod(method);
-            var response = Response.Create().WithStatusCode(answers[i].Status).WithHeader("Content-Type", "application/json").WithBody(answers[i].Body);
+            var response = EchoingStartDate(method, answers[i].Status, answers[i].Body, Response.Create().WithStatusCode(answers[i].Status).WithHeader("Content-Type", "application/json").WithBody(answers[i].Body));
             var step = Server.Given(request).InScenario(method);
             if (i > 0)
             {
@@ -105,7 +127,7 @@ public abstract class ServerFixture
     }
 
     /// <summary>One row as PostgREST renders it.</summary>
-    protected static string Row(long id, string name = "my_etl_job", string startDate = "2024-03-01T02:00:00.123456+00:00", string? endDate = null, string status = "in_progress", long? recordsProcessed = null, string? message = null)
+    protected static string Row(long id, string name = "my_etl_job", string startDate = DefaultStart, string? endDate = null, string status = "in_progress", long? recordsProcessed = null, string? message = null)
         => $$"""{"id":{{id}},"name":{{Json(name)}},"start_date":"{{startDate}}","end_date":{{(endDate is null ? "null" : $"\"{endDate}\"")}},"message":{{(message is null ? "null" : Json(message))}},"status":"{{status}}","records_processed":{{(recordsProcessed is null ? "null" : recordsProcessed.ToString())}},"source":"inventory_system","destination":"data_warehouse"}""";
 
     protected static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);

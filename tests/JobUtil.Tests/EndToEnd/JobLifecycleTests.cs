@@ -99,7 +99,7 @@ public class JobLifecycleTests : EndToEndFixture
         Assert.That(requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "POST", "PATCH" }));
         Assert.That(requests[0].Query, Does.Contain("status=eq.success").And.Contain("order=start_date.desc").And.Contain("limit=1"));
         Assert.That(requests[1].Header("Prefer"), Is.EqualTo("return=representation"));
-        Assert.That(requests[2].Query, Is.EqualTo($"id=eq.{Api.Rows.Single().Id}"));
+        Assert.That(requests[2].Query, Is.EqualTo($"id=eq.{Api.Rows.Single().Id}&status=eq.in_progress"), "only a run still in progress is ended");
         Assert.That(requests.Select(r => r.Header("Authorization")), Is.All.Null);
     }
 

@@ -155,7 +155,7 @@ public sealed class JobRunTests : ApiFixture
     }
 
     [Test]
-    public async Task A_run_that_has_ended_opens_with_its_outcome_and_refuses_another()
+    public async Task A_run_that_has_ended_opens_with_its_outcome_and_the_server_refuses_another()
     {
         var start = Clock.GetUtcNow().AddHours(-1);
         var stored = Api.Seed(new FakeJobRow { Name = "orders", Source = "crm", Destination = "warehouse", StartDate = start, EndDate = start.AddMinutes(1), Status = "error" });
@@ -164,8 +164,12 @@ public sealed class JobRunTests : ApiFixture
         await using var run = await job.OpenRunAsync(stored[0].Id);
 
         Assert.That(run.HasOutcome, Is.True);
-        Assert.That(() => run.SucceedAsync(), Throws.InvalidOperationException);
-        Assert.That(Count("PATCH"), Is.Zero);
+        Assert.That(() => run.SucceedAsync(), Throws.InstanceOf<JobRunAlreadyEndedException>().With.Message.Contains("has already ended (status error"));
+        Assert.That(Row.Status, Is.EqualTo("error"), "the server's outcome is final");
+
+        // The outcome it holds is recognised as recorded (a repeated command, say).
+        var same = await run.FailAsync();
+        Assert.That(same.Status, Is.EqualTo(JobStatus.Error));
     }
 
     [Test]
