@@ -32,6 +32,7 @@ public class JobRun : IAsyncDisposable
     private readonly object _gate = new();
     private JobRecord _record = null!;
     private State _state;
+    private Heartbeat? _heartbeat;
 
     internal JobRun(Job job, JobRecord record)
     {
@@ -154,6 +155,7 @@ public class JobRun : IAsyncDisposable
                 _state = State.Ended;
             }
 
+            StopHeartbeats();
             ended = true;
             return run;
         }
@@ -177,6 +179,7 @@ public class JobRun : IAsyncDisposable
     /// <returns>A task that completes when the outcome is recorded or could not be.</returns>
     public virtual async ValueTask DisposeAsync()
     {
+        StopHeartbeats();
         if (!HasOutcome)
         {
             await TryFailWithinOutcomeTimeoutAsync(NoOutcomeMessage).ConfigureAwait(false);
@@ -217,6 +220,41 @@ public class JobRun : IAsyncDisposable
             Log.OutcomeNotRecorded(_job.Logger, failure, Record.Name, Id);
             return failure;
         }
+    }
+
+    /// <summary>The run's heartbeats, or null when they are off. For tests.</summary>
+    internal Heartbeat? Heartbeats
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heartbeat;
+            }
+        }
+    }
+
+    /// <summary>Starts the run's heartbeats (<see cref="JobOptions.HeartbeatInterval"/>); they stop with the outcome or the handle.</summary>
+    internal void StartHeartbeats(Func<Heartbeat> start)
+    {
+        lock (_gate)
+        {
+            if (_state != State.Ended && _heartbeat is null)
+            {
+                _heartbeat = start();
+            }
+        }
+    }
+
+    private void StopHeartbeats()
+    {
+        Heartbeat? heartbeat;
+        lock (_gate)
+        {
+            heartbeat = _heartbeat;
+        }
+
+        heartbeat?.Dispose();
     }
 
     internal static void ThrowIfInvalidOutcome(JobStatus status, long? recordsProcessed)

@@ -39,6 +39,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, EventName = "CancelledStartNotRecorded", Level = LogLevel.Warning,
         Message = "Job {JobName}: a start was cancelled while its request was in flight, and whether it created a run could not be checked; a run may stay in_progress")]
     public static partial void CancelledStartNotRecorded(ILogger logger, Exception exception, string jobName);
+
+    [LoggerMessage(EventId = 7, EventName = "HeartbeatFailed", Level = LogLevel.Warning,
+        Message = "Job {JobName} run {RunId}: a heartbeat could not be recorded; it is tried again at the next interval")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, string jobName, long runId);
+
+    [LoggerMessage(EventId = 8, EventName = "StaleRunRecovered", Level = LogLevel.Warning,
+        Message = "Job {JobName} run {RunId} was stale and has been ended as error: {Message}")]
+    public static partial void StaleRunRecovered(ILogger logger, string jobName, long runId, string message);
 }
 
 /// <summary>The values of the RunEnded event, and its message.</summary>
