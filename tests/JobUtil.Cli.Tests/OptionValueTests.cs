@@ -20,6 +20,10 @@ public class OptionValueTests
         ["result"] = ["--id", "1", "--status", "success"],
         ["run"] = ["--name", "n", "--source", "s", "--destination", "d"],
         ["list"] = ["--name", "n"],
+        ["status"] = [],
+        ["check"] = ["--max-age", "1d"],
+        ["report"] = ["--output", "report.html"],
+        ["recover"] = ["--older-than", "1h"],
     };
 
     /// <summary>For text options, a value of the wrong form; null where any text is a valid value.</summary>
@@ -36,6 +40,15 @@ public class OptionValueTests
         ["--destination"] = null,
         ["--message"] = null,
         ["--default"] = null,
+        ["--output"] = null,
+        ["--max-age"] = "soon",
+        ["--max-runtime"] = "soon",
+        ["--stale-after"] = "soon",
+        ["--max-age-for"] = "orders",
+        ["--heartbeat"] = "often",
+        ["--timeout"] = "-5m",
+        ["--lookback"] = "5 minutes",
+        ["--older-than"] = "0s",
     };
 
     private static IEnumerable<TestCaseData> Cases()
@@ -71,7 +84,7 @@ public class OptionValueTests
             return "maybe";
         }
 
-        if (type == typeof(string))
+        if (type == typeof(string) || type == typeof(string[]))
         {
             return WrongText.TryGetValue(option.Name, out var wrong)
                 ? wrong

@@ -20,14 +20,7 @@ internal static class ReportCommand
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
         var output = CliCommands.RequiredText("--output", "The HTML file to write; replaced if it exists.");
-        var days = new Option<int>("--days") { Description = "How many days back the timeline reaches, 1 to 366.", DefaultValueFactory = _ => 7 };
-        days.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 366)
-            {
-                result.AddError("--days must be from 1 to 366.");
-            }
-        });
+        var days = OptionValues.WholeNumber("--days", "How many days back the timeline reaches, 1 to 366.", 1, 366, 7);
         var names = new Option<string[]>("--name") { Description = "Only this job; repeat for several (default: every job with a run in the window)." };
         names.Validators.Add(result =>
         {

@@ -14,8 +14,7 @@ internal static class StatusCommand
         {
             Description = "text (an aligned table), json (one line per job) or prometheus (the text exposition format, for node_exporter's textfile collector).",
             DefaultValueFactory = _ => "text",
-        };
-        format.AcceptOnlyFromAmong("text", "json", "prometheus");
+        }.OneOf("text", "json", "prometheus");
         var thresholds = new HealthPolicyOptions(maxAgeRequired: false);
 
         var command = new Command("status", "Show every job's last run, last success and its age, runs in progress, and health.") { json, format };
