@@ -20,7 +20,7 @@ internal static class ReportCommand
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
         var output = CliCommands.RequiredText("--output", "The HTML file to write; replaced if it exists.");
-        var days = OptionValues.WholeNumber("--days", "How many days back the timeline reaches, 1 to 366.", 1, 366, 7);
+        var days = OptionValues.WholeNumber("--days", "How many days back the timeline reaches, 1 to 366 (default 7).", 1, 366, 7);
         var names = new Option<string[]>("--name") { Description = "Only this job; repeat for several (default: every job with a run in the window)." };
         names.Validators.Add(result =>
         {

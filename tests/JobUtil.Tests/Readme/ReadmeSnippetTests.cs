@@ -10,7 +10,10 @@ namespace JobUtil.Tests.Readme;
 /// Every C# snippet of the READMEs (the repository's and each package's), read from the README files themselves and
 /// compiled as a user's net10.0 console app or test project would compile it: with the SDK's implicit usings and no
 /// other, so a snippet that needs a using must show it. Where a snippet continues an earlier one, an HTML comment
-/// <c>&lt;!-- snippet-context: ... --&gt;</c> just above it declares what it uses (not shown on the rendered page).
+/// <c>&lt;!-- snippet-context: ... --&gt;</c> just above it declares what it uses (not shown on the rendered page); lines
+/// after a line <c>---</c> in it go after the snippet (types a snippet's statements use). A snippet of another package
+/// is marked <c>&lt;!-- snippet-project: JobUtil.Quartz --&gt;</c> above it and compiled by that package's test project,
+/// which links this file (with <c>README_SNIPPETS_ONLY</c> defined).
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -21,8 +24,11 @@ public sealed partial class ReadmeSnippetTests
 
     private static readonly string[] ReadmeFiles = ["README.md", "src/JobUtil/README.md", "src/JobUtil.Testing/README.md", "src/JobUtil.Cli/README.md"];
 
+    /// <summary>The package whose snippets this test project compiles: its name without <c>.Tests</c> (and <c>.NetStandard</c>).</summary>
+    private static readonly string ThisProject = typeof(ReadmeSnippetTests).Assembly.GetName().Name!.Replace(".NetStandard", string.Empty).Replace(".Tests", string.Empty);
+
     private static IEnumerable<TestCaseData> Snippets()
-        => ReadmeFiles.SelectMany(Snippet.Extract).Select(s => new TestCaseData(s).SetName($"{s.File} line {s.Line} compiles"));
+        => ReadmeFiles.SelectMany(Snippet.Extract).Where(s => s.Project == ThisProject).Select(s => new TestCaseData(s).SetName($"{s.File} line {s.Line} compiles"));
 
     [TestCaseSource(nameof(Snippets))]
     public void A_snippet_compiles(Snippet snippet)
@@ -32,6 +38,7 @@ public sealed partial class ReadmeSnippetTests
         Assert.That(errors, Is.Empty, $"{snippet.File} line {snippet.Line}, compiled as:{Environment.NewLine}{snippet.Source}");
     }
 
+#if !README_SNIPPETS_ONLY
     [Test]
     public void The_READMEs_have_snippets_and_the_main_one_shows_named_endpoints_and_the_token_file()
     {
@@ -53,7 +60,7 @@ public sealed partial class ReadmeSnippetTests
     [Test]
     public async Task The_dependency_injection_snippet_runs_against_a_Jobs_API()
     {
-        var snippet = Snippet.Extract("README.md").Single(s => s.Code.Contains("builder.Services.AddJobUtil();", StringComparison.Ordinal));
+        var snippet = Snippet.Extract("README.md").Single(s => s.Project == "JobUtil" && s.Code.Contains("builder.Services.AddJobUtil();", StringComparison.Ordinal));
         using var api = FakeJobsApi.Start();
         Environment.SetEnvironmentVariable("JobUtil__Url", api.Url);
         try
@@ -79,6 +86,8 @@ public sealed partial class ReadmeSnippetTests
         });
     }
 
+#endif
+
     private static CSharpCompilation Compile(Snippet snippet)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
@@ -95,6 +104,7 @@ public sealed partial class ReadmeSnippetTests
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
     }
 
+#if !README_SNIPPETS_ONLY
     private static Assembly Load(CSharpCompilation compilation)
     {
         using var image = new MemoryStream();
@@ -102,6 +112,7 @@ public sealed partial class ReadmeSnippetTests
         Assert.That(emitted.Success, Is.True, string.Join(Environment.NewLine, emitted.Diagnostics));
         return Assembly.Load(image.ToArray());
     }
+#endif
 
     /// <summary>The framework's assemblies and every assembly beside the tests (JobUtil, JobUtil.Testing, their packages, NUnit).</summary>
     private static readonly Lazy<MetadataReference[]> References = new(() =>
@@ -130,7 +141,7 @@ public sealed partial class ReadmeSnippetTests
     }
 
     /// <summary>One C# block of a README, with the context declared above it.</summary>
-    public sealed partial record Snippet(string File, int Line, string Code, string Context)
+    public sealed partial record Snippet(string File, int Line, string Code, string Context, string Project = "JobUtil")
     {
         public static string RepositoryRoot { get; } = FindRoot();
 
@@ -142,11 +153,13 @@ public sealed partial class ReadmeSnippetTests
         {
             get
             {
-                var lines = (Context + "\n" + Code).Split('\n');
-                var usings = lines.Where(IsUsingDirective);
-                var contextRest = Context.Split('\n').Where(l => !IsUsingDirective(l));
+                var context = Context.Split('\n');
+                var split = Array.FindIndex(context, l => l.Trim() == "---");
+                var before = split < 0 ? context : context[..split];
+                var after = split < 0 ? [] : context[(split + 1)..];
+                var usings = context.Concat(Code.Split('\n')).Where(IsUsingDirective);
                 var codeRest = Code.Split('\n').Where(l => !IsUsingDirective(l));
-                return string.Join("\n", usings.Distinct().Concat(contextRest).Concat(codeRest));
+                return string.Join("\n", usings.Distinct().Concat(before.Where(l => !IsUsingDirective(l))).Concat(codeRest).Concat(after.Where(l => !IsUsingDirective(l))));
             }
         }
 
@@ -167,7 +180,7 @@ public sealed partial class ReadmeSnippetTests
                     end++;
                 }
 
-                yield return new Snippet(relativePath, start, string.Join("\n", lines[start..end]), ContextAbove(lines, i));
+                yield return new Snippet(relativePath, start, string.Join("\n", lines[start..end]), ContextAbove(lines, i), ProjectAbove(lines, i));
                 i = end;
             }
         }
@@ -189,6 +202,26 @@ public sealed partial class ReadmeSnippetTests
             }
 
             return string.Join("\n", lines[(start + 1)..end]);
+        }
+
+        /// <summary>The package named by a <c>snippet-project</c> comment just above the fence or its context; JobUtil by default.</summary>
+        private static string ProjectAbove(string[] lines, int fence)
+        {
+            var above = fence - 1;
+            if (above >= 0 && lines[above].Trim() == "-->")
+            {
+                while (above > 0 && !lines[above].StartsWith("<!-- snippet-context:", StringComparison.Ordinal))
+                {
+                    above--;
+                }
+
+                above--;
+            }
+
+            const string Marker = "<!-- snippet-project:";
+            return above >= 0 && lines[above].StartsWith(Marker, StringComparison.Ordinal)
+                ? lines[above][Marker.Length..].Replace("-->", string.Empty).Trim()
+                : "JobUtil";
         }
 
         private static bool IsUsingDirective(string line)
