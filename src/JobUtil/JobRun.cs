@@ -16,6 +16,8 @@ namespace JobUtil;
 /// Get one from <see cref="Job.StartRunAsync"/> (a new run) or <see cref="Job.OpenRunAsync"/> (a run started
 /// elsewhere, by id). An outcome is recorded once: after it succeeded, recording another throws
 /// <see cref="InvalidOperationException"/>; after it failed (the Jobs API could not be reached, say), it may be tried again.
+/// With <see cref="JobOptions.HeartbeatInterval"/> set, a run from <see cref="Job.StartRunAsync"/> records a heartbeat at
+/// that interval until its outcome is recorded or the handle is disposed (see <see cref="Job.RecoverStaleRunsAsync"/>).
 /// </remarks>
 public class JobRun : IAsyncDisposable
 {

@@ -14,7 +14,20 @@ internal static class StaleRuns
 
         var now = RunRules.Now(time);
         var cutoff = now - olderThan;
-        var stale = await api.FindStaleRunsAsync(names, cutoff, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StaleRunRow> stale;
+        try
+        {
+            stale = await api.FindStaleRunsAsync(names, cutoff, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JobsApiException e) when (e.Status == 400 && e.ErrorCode is "42703" or "PGRST204" or "PGRST100")
+        {
+            throw new JobsApiException(
+                e.Status,
+                $"Looking for stale runs failed: the jobs table has no heartbeat_at or host column, which recovery reads. Add them with db/schema.sql (it adds them if they are not there). ({e.Message})",
+                e.ErrorCode,
+                e);
+        }
+
         var ended = new List<JobRecord>();
         foreach (var run in stale)
         {

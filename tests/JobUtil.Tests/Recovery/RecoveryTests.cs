@@ -102,6 +102,17 @@ public sealed class RecoveryTests : ApiFixture
     }
 
     [Test]
+    public void Recovery_against_a_table_without_the_heartbeat_columns_names_the_column_and_the_schema()
+    {
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { HeartbeatColumns = false });
+        using var job = new Job("orders", new JobOptions { Url = api.Url, Source = "crm", Destination = "warehouse", MaxRetryAttempts = 0 }, Http, Clock);
+
+        var e = Assert.ThrowsAsync<JobsApiException>(() => job.RecoverStaleRunsAsync(Threshold));
+
+        Assert.That(e!.Message, Does.Contain("heartbeat_at").And.Contain("db/schema.sql"));
+    }
+
+    [Test]
     public async Task WatermarkLookback_is_taken_off_the_watermark_RunAsync_hands_the_body()
     {
         var watermark = Clock.GetUtcNow().AddDays(-1);
