@@ -419,7 +419,10 @@ public class Job : IDisposable
             cancellationToken);
     }
 
-    /// <summary>Disposes the <see cref="HttpClient"/> this job created; a caller's client is left alone.</summary>
+    /// <summary>
+    /// Disposes the <see cref="HttpClient"/> this job created (a caller's client is left alone), and stops the heartbeats
+    /// of the run <see cref="StartAsync"/> started, if its result was not recorded.
+    /// </summary>
     public void Dispose()
     {
         Dispose(true);
@@ -456,6 +459,14 @@ public class Job : IDisposable
     {
         if (disposing)
         {
+            JobRun? current;
+            lock (_gate)
+            {
+                current = _current;
+            }
+
+            // A run started by StartAsync whose result was never recorded stops sending heartbeats with its job.
+            current?.StopHeartbeats();
             _ownedClient?.Dispose();
         }
     }
@@ -586,6 +597,8 @@ public class Job : IDisposable
     /// </summary>
     private void Abandon(JobRun run)
     {
+        // Nobody will end it now: without heartbeats it becomes stale, so recovery can end it.
+        run.StopHeartbeats();
         lock (_gate)
         {
             if (ReferenceEquals(_current, run))

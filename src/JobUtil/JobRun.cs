@@ -248,7 +248,8 @@ public class JobRun : IAsyncDisposable
         }
     }
 
-    private void StopHeartbeats()
+    /// <summary>Stops the run's heartbeats, if any: the run is ended, or given up (it may then be recovered once stale).</summary>
+    internal void StopHeartbeats()
     {
         Heartbeat? heartbeat;
         lock (_gate)

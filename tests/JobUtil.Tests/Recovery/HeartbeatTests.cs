@@ -81,6 +81,34 @@ public sealed class HeartbeatTests : ApiFixture
     }
 
     [Test]
+    public async Task A_RunAsync_run_whose_error_could_not_be_recorded_stops_its_heartbeats_so_recovery_can_end_it()
+    {
+        using var job = NewJob(o => (o.HeartbeatInterval, o.OutcomeTimeout) = (Interval, TimeSpan.FromSeconds(1)));
+
+        Api.FailNext(1, 400, "PATCH");
+        Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("boom"))));
+        var patches = Count("PATCH");
+        Clock.Advance(Interval * 3);
+
+        Assert.That(Row.Status, Is.EqualTo("in_progress"));
+        Assert.That(Count("PATCH"), Is.EqualTo(patches), "no heartbeat keeps the given-up run alive");
+        Assert.That(await job.RecoverStaleRunsAsync(Interval * 2), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Disposing_the_job_stops_the_heartbeats_of_a_run_StartAsync_started()
+    {
+        var job = NewJob(o => o.HeartbeatInterval = Interval);
+        await job.StartAsync();
+        job.Dispose();
+        var patches = Count("PATCH");
+
+        Clock.Advance(Interval * 3);
+
+        Assert.That(Count("PATCH"), Is.EqualTo(patches));
+    }
+
+    [Test]
     public async Task A_failed_heartbeat_is_logged_and_never_fails_the_run()
     {
         using var logs = new CapturingLoggerFactory();
