@@ -1,7 +1,9 @@
 using System.Globalization;
 using JobUtil.Reporting;
 using JobUtil.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace JobUtil.Sample;
 
@@ -9,7 +11,14 @@ namespace JobUtil.Sample;
 /// The no-argument tour against an in-process FakeJobsApi: a full load, changes in the source, an incremental run
 /// that copies only them, a run that fails and is recorded as error, a run that recovers, then the table of runs.
 /// </summary>
-public sealed partial class Demo(IncrementalCopy copy, OrdersSource source, OrdersDestination destination, FakeJobsApi api, ILogger<Demo> logger)
+public sealed partial class Demo(
+    IncrementalCopy copy,
+    OrdersSource source,
+    OrdersDestination destination,
+    FakeJobsApi api,
+    IOptions<JobOptions> jobOptions,
+    IHttpClientFactory httpClients,
+    ILogger<Demo> logger)
 {
     /// <returns>0 when every step behaved as an incremental load should; 1 otherwise.</returns>
     public async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
@@ -60,24 +69,20 @@ public sealed partial class Demo(IncrementalCopy copy, OrdersSource source, Orde
         output.WriteLine($"The destination ({destination.Path}) holds {destinationCount} orders.");
     }
 
-    /// <summary>The same runs as a picture: the runs report, a self-contained HTML page to open in any browser.</summary>
+    /// <summary>
+    /// The same runs as a picture: the runs report, a self-contained HTML page to open in any browser, read through
+    /// <see cref="JobFleet"/> like <c>jobutil report</c>: the fleet's health table, then the runs.
+    /// </summary>
     private async Task WriteReportAsync(TextWriter output, CancellationToken cancellationToken)
     {
-        var runs = api.Rows
-            .Select(r => new JobRecord(r.Id, r.Name, r.StartDate, r.EndDate, r.Message, new JobStatus(r.Status), r.RecordsProcessed, r.Source, r.Destination))
-            .ToList();
+        var fleet = new JobFleet(jobOptions.Value, httpClients.CreateClient(JobUtilServiceCollectionExtensions.HttpClientName));
+        var health = await fleet.CheckAsync(new JobHealthPolicy { DefaultMaxAge = TimeSpan.FromDays(1) }, cancellationToken: cancellationToken);
+        var first = api.Rows.Min(r => r.StartDate);
+        var runs = await fleet.GetRunsAsync(first, cancellationToken: cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        var first = runs.Min(r => r.StartDate);
         var margin = TimeSpan.FromTicks(Math.Max((now - first).Ticks / 10, TimeSpan.TicksPerSecond));
 
-        // The tour knows how its job ends: the last run recovered from the failed one.
-        var lanes = runs.GroupBy(r => r.Name).Select(g => new JobRunsLane(g.Key, g)
-        {
-            HealthState = g.Last().Status == JobStatus.Success ? "healthy" : "failing",
-            HealthReason = $"{g.Count(r => r.Status == JobStatus.Error)} of {g.Count()} runs failed; the latest ended as {g.Last().Status}",
-        });
-        var report = new JobRunsReport(now, first - margin, now + margin, lanes) { Title = "JobUtil sample: the tour's runs" };
-
+        var report = new JobRunsReport(now, first - margin, now + margin, JobRunsLane.FromHealth(health, runs)) { Title = "JobUtil sample: the tour's runs" };
         var path = Path.Combine(Path.GetDirectoryName(destination.Path)!, "runs-report.html");
         await File.WriteAllTextAsync(path, JobRunsReportHtml.Render(report), cancellationToken);
         output.WriteLine($"The runs as a picture (open it in a browser): {path}");

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace JobUtil.Cli;
 
 /// <summary>
-/// The thresholds <c>status</c> and <c>check</c> judge jobs by, as options, parsed by <see cref="JobDuration"/>: a bad
+/// The thresholds <c>status</c>, <c>check</c> and <c>report</c> judge jobs by, as options, parsed by <see cref="JobDuration"/>: a bad
 /// duration is a usage error that shows the accepted forms.
 /// </summary>
 internal sealed class HealthPolicyOptions

@@ -87,7 +87,11 @@ internal sealed partial class SignalForwarding : IDisposable
             }
         }
 
-        if (child is not null)
+        if (child is null)
+        {
+            Say($"jobutil: {context.Signal} received; the command will not be started.");
+        }
+        else
         {
             if (context.Signal == PosixSignal.SIGINT && ForegroundTerminal.IsOurs())
             {

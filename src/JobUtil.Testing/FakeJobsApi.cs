@@ -227,6 +227,23 @@ public sealed partial class FakeJobsApi : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> successful writes (of <paramref name="method"/>, or of any write method) are committed,
+    /// and their answers held until <paramref name="release"/> completes (or the fake stops): a slow response whose end the
+    /// test chooses, with no clock involved. <see cref="InFlight"/> counts the requests held.
+    /// </summary>
+    /// <param name="count">How many writes.</param>
+    /// <param name="release">Completes when the answers may go.</param>
+    /// <param name="method">Only writes of this method; any write when null.</param>
+    /// <returns>This instance.</returns>
+    public FakeJobsApi HoldNextAfterCommit(int count, Task release, string? method = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentNullException.ThrowIfNull(release);
+        _faults.Add(new Fault { Stage = FaultStage.AfterCommit, Remaining = count, Until = release, Method = method });
+        return this;
+    }
+
     /// <summary>Stops the server; requests still waiting on an injected delay are released.</summary>
     public void Dispose()
     {
@@ -334,7 +351,7 @@ public sealed partial class FakeJobsApi : IDisposable
                 return Failure(status, null);
             }
 
-            await Task.Delay(after.Delay, _stopping.Token).ConfigureAwait(false);
+            await (after.Until?.WaitAsync(_stopping.Token) ?? Task.Delay(after.Delay, _stopping.Token)).ConfigureAwait(false);
         }
 
         return reply;

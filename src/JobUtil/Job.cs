@@ -229,7 +229,7 @@ public class Job : IDisposable
             activity?.SetTag(Telemetry.RunIdTag, started.Id);
             activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
             Log.RunStarted(Logger, Name, started.Id, Source, Destination);
-            var handle = new JobRun(this, started);
+            var handle = new JobRun(this, started, startedHere: true);
             if (heartbeats is { } interval)
             {
                 handle.StartHeartbeats(() => new Heartbeat(_api, Time, Logger, Name, started.Id, interval));
@@ -599,6 +599,7 @@ public class Job : IDisposable
     {
         // Nobody will end it now: without heartbeats it becomes stale, so recovery can end it.
         run.StopHeartbeats();
+        run.Abandon();
         lock (_gate)
         {
             if (ReferenceEquals(_current, run))

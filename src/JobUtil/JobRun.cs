@@ -36,11 +36,23 @@ public class JobRun : IAsyncDisposable
     private State _state;
     private Heartbeat? _heartbeat;
 
-    internal JobRun(Job job, JobRecord record)
+    // Whether jobutil.runs.active counts this run: from its start by this process until its outcome is recorded or
+    // the process gives it up (disposed, or abandoned by RunAsync, without one).
+    private bool _active;
+
+    /// <param name="job">The job whose pipeline records the outcome.</param>
+    /// <param name="record">The run as the server returned it.</param>
+    /// <param name="startedHere">Whether this process started the run, rather than opened it by id.</param>
+    internal JobRun(Job job, JobRecord record, bool startedHere = false)
     {
         _job = job;
         _record = record;
         _state = record.Status.IsFinal ? State.Ended : State.Open;
+        if (startedHere && _state == State.Open)
+        {
+            _active = true;
+            Telemetry.RunsActive.Add(1, new KeyValuePair<string, object?>(Telemetry.JobNameTag, record.Name));
+        }
     }
 
     /// <summary>For mocking: a run with no job. Every member must be overridden before use.</summary>
@@ -155,6 +167,7 @@ public class JobRun : IAsyncDisposable
             {
                 _record = run;
                 _state = State.Ended;
+                LeaveActive();
             }
 
             StopHeartbeats();
@@ -187,7 +200,18 @@ public class JobRun : IAsyncDisposable
             await TryFailWithinOutcomeTimeoutAsync(NoOutcomeMessage).ConfigureAwait(false);
         }
 
+        Abandon();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Ends the count of this run in <c>jobutil.runs.active</c>, once; called under the lock.</summary>
+    private void LeaveActive()
+    {
+        if (_active)
+        {
+            _active = false;
+            Telemetry.RunsActive.Add(-1, new KeyValuePair<string, object?>(Telemetry.JobNameTag, _record.Name));
+        }
     }
 
     /// <summary>Describes the run (job, id, status).</summary>
@@ -258,6 +282,15 @@ public class JobRun : IAsyncDisposable
         }
 
         heartbeat?.Dispose();
+    }
+
+    /// <summary>This process gives the run up, with or without an outcome: it no longer counts as active.</summary>
+    internal void Abandon()
+    {
+        lock (_gate)
+        {
+            LeaveActive();
+        }
     }
 
     internal static void ThrowIfInvalidOutcome(JobStatus status, long? recordsProcessed)

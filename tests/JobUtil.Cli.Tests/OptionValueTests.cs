@@ -74,6 +74,10 @@ public class OptionValueTests
     private static string? WrongValue(Option option)
     {
         var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        if (type.IsArray)
+        {
+            type = type.GetElementType()!;   // a repeatable option: each value is checked alone
+        }
         if (type == typeof(int) || type == typeof(long))
         {
             return "abc";

@@ -142,12 +142,16 @@ public class RunProcessTests : FakeApiFixture
     {
         var marker = Path.Combine(Path.GetTempPath(), $"jobutil-test-{Guid.NewGuid():N}");
 
-        // The row is committed at once and its answer held back: the window in which a signal used to strand the run.
-        Api.DelayNextAfterCommit(1, TimeSpan.FromSeconds(1.5), "POST");
+        // The row is committed at once and its answer held back until jobutil has taken the signal: the moment in
+        // which a signal used to strand the run, held open by the test rather than by a time window.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Api.HoldNextAfterCommit(1, release.Task, "POST");
         using var jobutil = JobUtilProcess.Start(Api.Url, "run", "--name", "nightly", "--source", "crm", "--destination", "warehouse", "--", "touch", marker);
-        Assert.That(() => Api.Rows.Count, Is.EqualTo(1).After(30_000, 10), "the run was not started");
+        Assert.That(() => Api.Rows.Count == 1 && Api.InFlight == 1, Is.True.After(30_000, 10), "the run was not started");
 
         jobutil.Signal("TERM");
+        await jobutil.WaitForStderrLineAsync("jobutil: SIGTERM received; the command will not be started.");
+        release.SetResult();
         var (exitCode, _) = await jobutil.WaitForExitAsync();
 
         var run = Api.Rows.Single();

@@ -121,6 +121,28 @@ public class RunTests : FakeApiFixture
     }
 
     [Test]
+    [NonParallelizable]
+    public async Task A_default_since_without_an_offset_is_UTC_whatever_the_local_zone()
+    {
+        var savedTz = Environment.GetEnvironmentVariable("TZ");
+        Environment.SetEnvironmentVariable("TZ", "America/New_York");
+        TimeZoneInfo.ClearCachedData();
+        try
+        {
+            Assume.That(TimeZoneInfo.Local.GetUtcOffset(new DateTime(2024, 6, 1)), Is.Not.EqualTo(TimeSpan.Zero), "the local zone could not be changed on this platform");
+
+            var result = await RunAsync(["--default-since", "2024-06-01 12:00:00"], "echo \"$JOBUTIL_SINCE_ISO\"");
+
+            Assert.That(result.Stdout, Is.EqualTo("2024-06-01T12:00:00.000000Z\n"), result.Stderr);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TZ", savedTz);
+            TimeZoneInfo.ClearCachedData();
+        }
+    }
+
+    [Test]
     public async Task The_records_file_is_removed_after_the_run()
     {
         var result = await RunAsync("echo \"$JOBUTIL_RECORDS_FILE\"");

@@ -44,6 +44,44 @@ public sealed class ModelTests
     }
 
     [Test]
+    public void Lanes_from_fleet_health_show_each_state_ranked_most_urgent_first()
+    {
+        var t = Reports.WindowStart;
+        JobHealth Health(string name, JobHealthState state) => new(name, state, $"{name} reason", null);
+        var health = new[]
+        {
+            Health("a_healthy", JobHealthState.Healthy), Health("b_late", JobHealthState.Late), Health("c_failing", JobHealthState.Failing),
+            Health("d_long", JobHealthState.RunningTooLong), Health("e_stale", JobHealthState.Stale),
+            Health("f_never_succeeded", JobHealthState.NeverSucceeded), Health("g_never_ran", JobHealthState.NeverRan),
+        };
+        var runs = new[] { Reports.Run(1, "b_late", t, t.AddHours(1), JobStatus.Success), Reports.Run(2, "unjudged", t, null, JobStatus.InProgress) };
+
+        var lanes = JobRunsLane.FromHealth(health, runs);
+
+        Assert.That(lanes.Select(l => l.JobName), Is.EqualTo(health.Select(h => h.Name).Append("unjudged")), "by name");
+        Assert.That(lanes.Single(l => l.JobName == "b_late").Runs.Select(r => r.Id), Is.EqualTo(new long[] { 1 }));
+        Assert.That(lanes.Single(l => l.JobName == "unjudged").HealthState, Is.Null, "a job with runs but no health");
+        Assert.That(lanes.OrderBy(l => l.UrgencyRank).Select(l => l.HealthState), Is.EqualTo(new[]
+        {
+            "stale", "running too long", "never succeeded", "failing", "late", "never ran", "healthy", null,
+        }));
+        Assert.That(lanes[0].HealthReason, Is.EqualTo("a_healthy reason"));
+
+        var html = JobRunsReportHtml.Render(new JobRunsReport(Reports.Now, t, Reports.Now, lanes));
+        Assert.That(html, Does.Contain("class=\"health-never-ran\""), "never ran has its own mark");
+    }
+
+    [Test]
+    public void Two_healths_of_one_job_are_rejected()
+    {
+        var health = new JobHealth("a", JobHealthState.Healthy, "ok", null);
+
+        var error = Assert.Throws<ArgumentException>(() => JobRunsLane.FromHealth([health, health], []));
+
+        Assert.That(error!.Message, Does.Contain("Job 'a' has more than one health"));
+    }
+
+    [Test]
     public void A_lane_orders_its_runs_by_start()
     {
         var t = Reports.WindowStart;

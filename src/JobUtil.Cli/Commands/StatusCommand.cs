@@ -9,7 +9,7 @@ internal static class StatusCommand
 {
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
-        var json = new Option<bool>("--json") { Description = "Print each job as one JSON line (the same as --format json)." };
+        var json = OptionValues.Switch("--json", "Print each job as one JSON line (the same as --format json).");
         var format = new Option<string>("--format")
         {
             Description = "text (an aligned table), json (one line per job) or prometheus (the text exposition format, for node_exporter's textfile collector).",

@@ -21,6 +21,9 @@ internal sealed class Fault
 
     public TimeSpan Delay { get; init; }
 
+    /// <summary>When set, the answer waits for this task instead of <see cref="Delay"/>.</summary>
+    public Task? Until { get; init; }
+
     /// <summary>When set, the answer instead of the normal one, built from the reply the request earned (null before handling).</summary>
     public Func<Reply?, Reply>? Answer { get; init; }
 

@@ -154,14 +154,14 @@ public class JobFleet
         }
 
         var url = new StringBuilder(_table).Append("?select=").Append(RunColumns)
-            .Append("&start_date=gte.").Append(JobsApi.Encode(TimestampJsonConverter.Format(since)));
+            .Append("&start_date=gte.").Append(JobsApi.Encode(JobTimestamps.Format(since)));
         if (wanted is not null)
         {
             url.Append("&name=in.").Append(JobsApi.Encode("(" + string.Join(",", wanted.Select(Quote)) + ")"));
         }
 
         url.Append("&order=start_date.desc,id.desc&limit=").Append(limit.ToString(CultureInfo.InvariantCulture));
-        return await ReadRunsAsync(url.ToString(), "Listing the runs since " + TimestampJsonConverter.Format(since), cancellationToken).ConfigureAwait(false);
+        return await ReadRunsAsync(url.ToString(), "Listing the runs since " + JobTimestamps.Format(since), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ internal readonly record struct HealthStyle(string CssClass, string Icon)
             "running too long" => new("running-too-long", "\u25B2"), // ▲
             "stale" => new("stale", "\u25CC"),                       // ◌
             "never succeeded" => new("never-succeeded", "\u2205"),   // ∅
+            "never ran" => new("never-ran", "\u2298"),               // ⊘
             "" => new("unknown", "?"),
             _ => new("other", "\u2022"),                             // •
         };

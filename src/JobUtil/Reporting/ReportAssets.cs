@@ -21,7 +21,7 @@ table.health { border-collapse: collapse; width: 100%; max-width: 90rem; }
 .health-healthy { --c: #009e73; }
 .health-late, .health-running-too-long { --c: #e69f00; }
 .health-failing { --c: #d55e00; }
-.health-never-succeeded { --c: #cc79a7; }
+.health-never-succeeded, .health-never-ran { --c: #cc79a7; }
 .health-stale, .health-unknown, .health-other { --c: #8a8a8a; }
 .health a { color: inherit; }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: .4rem 1.25rem; padding: 0; margin: 0 0 .75rem; font-size: .9rem; }

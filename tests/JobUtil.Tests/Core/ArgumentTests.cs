@@ -1,11 +1,15 @@
+using JobUtil.Tests.Support;
+
 namespace JobUtil.Tests.Core;
 
 /// <summary>Invalid arguments throw <see cref="ArgumentException"/> naming the parameter, before anything is sent.</summary>
-public class ArgumentTests : ServerFixture
+public class ArgumentTests : ApiFixture
 {
+    private const string Token = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRlc3QtdG9rZW4.Zm9v";
+
     private static IEnumerable<TestCaseData> BadConstructorArguments()
     {
-        // Url is replaced by the fake server's when it is "{table}".
+        // Url is replaced by the fake Jobs API's when it is "{table}".
         yield return new TestCaseData(null, "{table}", "s", "d", null, "name").SetName("null name");
         yield return new TestCaseData("", "{table}", "s", "d", null, "name").SetName("empty name");
         yield return new TestCaseData("  ", "{table}", "s", "d", null, "name").SetName("white-space name");
@@ -30,9 +34,9 @@ public class ArgumentTests : ServerFixture
     public void The_simple_constructor_rejects_a_bad_argument_naming_it(string? name, string? url, string? source, string? destination, string? auth, string parameter)
     {
         Assert.That(
-            () => new Job(name!, url?.Replace("{table}", TableUrl)!, source!, destination!, auth),
+            () => new Job(name!, url?.Replace("{table}", Api.Url)!, source!, destination!, auth),
             Throws.InstanceOf<ArgumentException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo(parameter));
-        Assert.That(Requests, Is.Empty);
+        Assert.That(Api.Requests, Is.Empty);
     }
 
     private static IEnumerable<TestCaseData> BadOptions()
@@ -63,7 +67,7 @@ public class ArgumentTests : ServerFixture
             Throws.InstanceOf<ArgumentException>()
                 .With.Property(nameof(ArgumentException.ParamName)).EqualTo("options")
                 .And.Message.Contains(setting));
-        Assert.That(Requests, Is.Empty);
+        Assert.That(Api.Requests, Is.Empty);
     }
 
     [Test]
@@ -81,11 +85,11 @@ public class ArgumentTests : ServerFixture
     [Test]
     public void Result_before_Start_is_InvalidOperationException_and_sends_nothing()
     {
-        using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
+        using var job = new Job("my_etl_job", Api.Url, "inventory_system", "data_warehouse");
 
         Assert.That(() => job.ResultAsync(JobStatus.Success, 3),
             Throws.InvalidOperationException.With.Message.Contains("StartAsync").And.Message.Contains("my_etl_job"));
-        Assert.That(Requests, Is.Empty);
+        Assert.That(Api.Requests, Is.Empty);
     }
 
     private static IEnumerable<TestCaseData> NotAnOutcome()
@@ -98,24 +102,22 @@ public class ArgumentTests : ServerFixture
     [TestCaseSource(nameof(NotAnOutcome))]
     public async Task Result_with_a_status_that_is_not_an_outcome_is_ArgumentException_and_sends_nothing(JobStatus status)
     {
-        Answer("POST", 201, "[" + Row(42) + "]");
-        using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
+        using var job = new Job("my_etl_job", Api.Url, "inventory_system", "data_warehouse");
         await job.StartAsync();
 
         Assert.That(() => job.ResultAsync(status), Throws.ArgumentException.With.Property("ParamName").EqualTo("status"));
-        Assert.That(Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST" }));
+        Assert.That(Api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST" }));
     }
 
     [TestCase(-1L)]
     [TestCase(2_147_483_648L)]
     public async Task Result_with_a_record_count_outside_the_INTEGER_column_is_ArgumentException_and_sends_nothing(long count)
     {
-        Answer("POST", 201, "[" + Row(42) + "]");
-        using var job = new Job("my_etl_job", TableUrl, "inventory_system", "data_warehouse");
+        using var job = new Job("my_etl_job", Api.Url, "inventory_system", "data_warehouse");
         await job.StartAsync();
 
         Assert.That(() => job.ResultAsync(JobStatus.Success, recordsProcessed: count),
             Throws.InstanceOf<ArgumentException>().With.Property("ParamName").EqualTo("recordsProcessed"));
-        Assert.That(Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST" }));
+        Assert.That(Api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST" }));
     }
 }

@@ -1,52 +1,48 @@
+using JobUtil.Testing;
+using JobUtil.Tests.Support;
+
 namespace JobUtil.Tests.Core;
 
 /// <summary>The token is only ever sent as the Authorization header: never shown, never sent in clear text to another host.</summary>
-public class TokenSafetyTests : ServerFixture
+public class TokenSafetyTests : ApiFixture
 {
-    private static IEnumerable<TestCaseData> Failures()
-    {
-        yield return new TestCaseData(401, """{"code":"PGRST301","details":null,"hint":null,"message":"JWSError JWSInvalidSignature"}""").SetName("401 wrongly signed token");
-        yield return new TestCaseData(403, """{"code":"42501","details":null,"hint":null,"message":"permission denied for table jobs"}""").SetName("403");
-        yield return new TestCaseData(400, "<html>Bad Request</html>").SetName("400 with HTML");
-        yield return new TestCaseData(503, """{"code":"PGRST001","details":null,"hint":null,"message":"Database client error. Retrying the connection."}""").SetName("503 after retries");
-    }
+    private const string Token = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRlc3QtdG9rZW4.Zm9v";
 
-    [TestCaseSource(nameof(Failures))]
-    public void The_token_is_not_in_the_exception_of_a_failed_request(int status, string body)
+    [Test]
+    public void The_token_is_not_in_the_exception_of_a_rejected_token()
     {
-        Answer("GET", status, body);
-        var options = Options(Token);
-        options.MaxRetryAttempts = 1;
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http);
+        // A fake that checks signatures: the token is not signed with its secret, so PostgREST's 401 (PGRST301) comes back.
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { JwtSecret = "a-secret-of-at-least-thirty-two-characters" });
+        using var job = new Job("my_etl_job", new JobOptions { Url = api.Url, Source = "s", Destination = "d", Token = Token, MaxRetryAttempts = 0 }, Http, Clock);
 
         var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
 
-        Assert.That(Header(Requests[0], "Authorization"), Is.EqualTo("Bearer " + Token), "the token was sent");
+        Assert.That(error.Status, Is.EqualTo(401));
+        Assert.That(api.Requests[0].Header("Authorization"), Is.EqualTo("Bearer " + Token), "the token was sent");
         Assert.That(error.ToString(), Does.Not.Contain(Token).And.Not.Contain("c2VjcmV0LXRlc3QtdG9rZW4"));
     }
 
-    [Test]
-    public void The_token_is_not_in_the_exception_when_the_server_cannot_be_reached()
+    [TestCase(403, TestName = "403 with an HTML page")]
+    [TestCase(400, TestName = "400 with an HTML page")]
+    [TestCase(503, TestName = "503 after retries")]
+    [TestCase(0, TestName = "no response")]
+    public void The_token_is_not_in_the_exception_of_a_failed_request(int status)
     {
-        var options = Options(Token);
-        options.Url = $"http://127.0.0.1:{ClosedPort()}/jobs";
-        options.MaxRetryAttempts = 0;
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http);
+        Api.FailNext(2, status);
+        using var job = NewJob(o => { o.Token = Token; o.MaxRetryAttempts = 1; o.RetryBaseDelay = TimeSpan.Zero; });
 
         var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
 
-        Assert.That(error.ToString(), Does.Not.Contain(Token));
+        Assert.That(error.Status, Is.EqualTo(status));
+        Assert.That(Api.Requests[0].Header("Authorization"), Is.EqualTo("Bearer " + Token), "the token was sent");
+        Assert.That(error.ToString(), Does.Not.Contain(Token).And.Not.Contain("c2VjcmV0LXRlc3QtdG9rZW4"));
     }
 
     [Test]
     public async Task The_token_is_not_in_ToString_of_the_options_the_job_or_its_records()
     {
-        Answer("POST", 201, "[" + Row(42) + "]");
-        var options = Options(Token);
-        using var http = new HttpClient();
-        using var job = new Job("my_etl_job", options, http);
+        var options = Options(o => o.Token = Token);
+        using var job = new Job("my_etl_job", options, Http, Clock);
         var run = await job.StartAsync();
 
         Assert.Multiple(() =>
@@ -63,10 +59,9 @@ public class TokenSafetyTests : ServerFixture
     public void A_rejected_token_is_not_repeated_in_the_argument_error()
     {
         const string badToken = "secret-part other-part";
-        var options = Options(badToken);
-        using var http = new HttpClient();
+        var options = Options(o => o.Token = badToken);
 
-        Assert.That(() => new Job("n", options, http), Throws.ArgumentException.With.Message.Not.Contain("secret-part"));
+        Assert.That(() => new Job("n", options, Http), Throws.ArgumentException.With.Message.Not.Contain("secret-part"));
         Assert.That(() => new Job("n", "http://jobs.example.com/jobs", "s", "d", Token),
             Throws.ArgumentException.With.Message.Not.Contain(Token).And.Message.Contains("http").And.Message.Contains("AllowInsecureTransport"));
     }

@@ -51,4 +51,34 @@ public class OffsetlessTimestampTests
 
         Assert.That(rows[0].StartDate.UtcDateTime.Hour, Is.EqualTo(utcHour));
     }
+
+    [TestCase("2024-06-01T12:00:00", 12)]
+    [TestCase(" 2024-06-01 12:00:00.123456 ", 12)]
+    [TestCase("2024-06-01T12:00:00-05:00", 17)]
+    [TestCase("2024-06-01T12:00:00+0530", 6)]
+    [TestCase("2024-06-01T12:00:00Z", 12)]
+    public void JobTimestamps_reads_what_the_Jobs_API_prints_and_an_offset_less_one_as_UTC(string text, int utcHour)
+    {
+        Assert.That(JobTimestamps.TryParse(text, out var value), Is.True);
+        Assert.That(value.UtcDateTime.Hour, Is.EqualTo(utcHour));
+    }
+
+    [TestCase("")]
+    [TestCase(null)]
+    [TestCase("yesterday")]
+    [TestCase("2024-06-01")]
+    [TestCase("1718000000")]
+    public void JobTimestamps_refuses_what_is_not_a_timestamp(string? text)
+        => Assert.That(JobTimestamps.TryParse(text, out _), Is.False);
+
+    [Test]
+    public void JobTimestamps_writes_UTC_with_microseconds_and_reads_it_back()
+    {
+        var value = new DateTimeOffset(2024, 6, 1, 7, 0, 0, TimeSpan.FromHours(-5)).AddTicks(1234567);
+
+        var text = JobTimestamps.Format(value);
+
+        Assert.That(text, Is.EqualTo("2024-06-01T12:00:00.123456Z"));
+        Assert.That(JobTimestamps.TryParse(text, out var back) ? back : default, Is.EqualTo(value.AddTicks(-7)));
+    }
 }

@@ -102,6 +102,48 @@ public sealed class TelemetryTests : ApiFixture
         });
     }
 
+    [Test]
+    public async Task Active_runs_count_the_runs_this_process_started_until_each_ends_or_is_given_up()
+    {
+        var active = new ConcurrentQueue<(long Value, string? Job)>();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "JobUtil" && instrument.Name == "jobutil.runs.active")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((_, value, tags, _) => active.Enqueue((value, ToDictionary(tags).GetValueOrDefault("jobutil.job.name") as string)));
+        meterListener.Start();
+        long Active() => active.Where(m => m.Job == "active_job").Sum(m => m.Value);
+        using var job = new Job("active_job", Options(), Http, Clock);
+
+        var succeeding = await job.StartRunAsync();
+        var abandoned = await job.StartRunAsync();
+        Assert.That(Active(), Is.EqualTo(2), "two runs started");
+
+        await succeeding.SucceedAsync(3);
+        await succeeding.DisposeAsync();
+        Assert.That(Active(), Is.EqualTo(1), "an outcome ends the count, once");
+
+        var opened = await job.OpenRunAsync(abandoned.Id);
+        Assert.That(Active(), Is.EqualTo(1), "a run opened by id was started elsewhere");
+        await opened.FailAsync("ended through another handle");
+        Assert.That(Active(), Is.EqualTo(1), "still counted by the handle that started it");
+
+        Api.FailNext(1, 400, "PATCH");
+        await abandoned.DisposeAsync();
+        Assert.That(Active(), Is.EqualTo(0), "a handle disposed without an outcome it could record is given up");
+
+        Api.FailNext(10, 400, "PATCH");
+        Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync((_, _) => Task.FromException<long>(new InvalidOperationException("x"))));
+        Assert.That(Active(), Is.EqualTo(0), "RunAsync gives up a run whose error it could not record");
+        Assert.That(active.Where(m => m.Job == "active_job").Select(m => m.Value), Is.EqualTo(new long[] { 1, 1, -1, -1, 1, -1 }));
+    }
+
     private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var result = new Dictionary<string, object?>();
