@@ -12,21 +12,29 @@ internal static class ChildCommand
     // A grandchild that outlives the command can hold stderr open; its output is not worth waiting for.
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
-    /// <summary>The command's exit code and the last non-blank line it wrote to stderr.</summary>
-    internal readonly record struct Exit(int Code, string? LastErrorLine);
+    /// <summary>How long a command that got SIGTERM at its timeout may take to exit before it gets SIGKILL.</summary>
+    internal static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The command's exit code and the last non-blank line it wrote to stderr; <c>TimedOut</c> when it was still running
+    /// at its timeout, and <c>Killed</c> when it then ignored SIGTERM for <see cref="KillGrace"/>.
+    /// </summary>
+    internal readonly record struct Exit(int Code, string? LastErrorLine, bool TimedOut = false, bool Killed = false);
 
     /// <param name="command">The command and its arguments.</param>
     /// <param name="variables">Variables added to the environment.</param>
     /// <param name="token">The token <c>jobutil</c> sends, withheld from the command however it is named.</param>
     /// <param name="console">Where output goes.</param>
     /// <param name="signals">Forwards signals to the command once it has started.</param>
+    /// <param name="timeout">How long the command may run before it gets SIGTERM (then SIGKILL after <see cref="KillGrace"/>); null for no limit.</param>
     /// <exception cref="System.ComponentModel.Win32Exception">The command could not be started (not found, not executable).</exception>
     public static async Task<Exit> RunAsync(
         IReadOnlyList<string> command,
         IReadOnlyDictionary<string, string> variables,
         string? token,
         CliConsole console,
-        SignalForwarding signals)
+        SignalForwarding signals,
+        TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -62,7 +70,20 @@ internal static class ChildCommand
             pumps.Add(CopyAsync(process.StandardOutput.BaseStream, DecodeTo(console.Out), null));
         }
 
-        await process.WaitForExitAsync().ConfigureAwait(false);
+        var exited = process.WaitForExitAsync();
+        bool timedOut = false, killed = false;
+        if (timeout is { } limit && await Task.WhenAny(exited, Task.Delay(limit)).ConfigureAwait(false) != exited)
+        {
+            timedOut = true;
+            SignalForwarding.Terminate(process);
+            if (await Task.WhenAny(exited, Task.Delay(KillGrace)).ConfigureAwait(false) != exited)
+            {
+                killed = true;
+                SignalForwarding.KillTree(process);
+            }
+        }
+
+        await exited.ConfigureAwait(false);
         try
         {
             await Task.WhenAll(pumps).WaitAsync(DrainGrace).ConfigureAwait(false);
@@ -71,7 +92,7 @@ internal static class ChildCommand
         {
         }
 
-        return new Exit(process.ExitCode, tail.LastLine);
+        return new Exit(process.ExitCode, tail.LastLine, timedOut, killed);
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ internal static class CliCommands
         root.Subcommands.Add(ReportCommand.Create(console, connection));
         root.Subcommands.Add(StatusCommand.Create(console, connection));
         root.Subcommands.Add(CheckCommand.Create(console, connection));
+        root.Subcommands.Add(RecoverCommand.Create(console, connection));
         OptionValues.RefuseEmptyText(root);
         return root;
     }

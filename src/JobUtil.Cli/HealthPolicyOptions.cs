@@ -79,7 +79,7 @@ internal sealed class HealthPolicyOptions
         return equals > 0 && !string.IsNullOrWhiteSpace(name) && JobDuration.TryParse(item[(equals + 1)..], out maxAge);
     }
 
-    private static Option<string> Duration(string name, string description, bool required)
+    internal static Option<string> Duration(string name, string description, bool required)
     {
         var option = new Option<string>(name)
         {

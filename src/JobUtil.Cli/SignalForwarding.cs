@@ -127,6 +127,31 @@ internal sealed partial class SignalForwarding : IDisposable
         }
     }
 
+    /// <summary>Sends SIGTERM to <paramref name="child"/> (a timeout's first step); on Windows, where there is none, ends it.</summary>
+    internal static void Terminate(Process child)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            KillTree(child);
+            return;
+        }
+
+        Forward(child, PosixSignal.SIGTERM);
+    }
+
+    /// <summary>Ends <paramref name="child"/> and its descendants at once (SIGKILL on Linux and macOS).</summary>
+    internal static void KillTree(Process child)
+    {
+        try
+        {
+            child.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // The command has already gone.
+        }
+    }
+
     private static void Forward(Process child, PosixSignal signal)
     {
         // On Windows a console's Ctrl+C already reaches every process attached to it.

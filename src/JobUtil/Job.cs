@@ -291,6 +291,21 @@ public class Job : IDisposable
     }
 
     /// <summary>
+    /// Ends this job's stale runs as <see cref="JobStatus.Error"/>: the runs in progress whose heartbeat, or whose start
+    /// when they have none, is older than <paramref name="olderThan"/> on the job's clock. Each is ended with one
+    /// conditional update that holds only while the run is still in progress and still stale, so two recoverers end a
+    /// run once, and a run that sends a heartbeat meanwhile is left alone. The message says that the run was abandoned,
+    /// when it was last seen (its last heartbeat, or its start) and on which host.
+    /// </summary>
+    /// <param name="olderThan">How long since a run was last seen before it counts as stale; longer than zero. Make it several heartbeat intervals.</param>
+    /// <param name="cancellationToken">Cancels the requests and any retry wait.</param>
+    /// <returns>The runs this call ended, as recorded, oldest first; empty when there were none.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="olderThan"/> is not longer than zero.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error (such as a table without the <c>heartbeat_at</c> column), or could not be reached in time.</exception>
+    public virtual Task<IReadOnlyList<JobRecord>> RecoverStaleRunsAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+        => StaleRuns.RecoverAsync(_api, [Name], olderThan, Time, Logger, cancellationToken);
+
+    /// <summary>
     /// Records the outcome of the current run: its end date, <paramref name="status"/>, and the record count and
     /// message when given (a value not given is left as it is on the server). The same as
     /// <see cref="JobRun.CompleteAsync"/> on the run <see cref="StartAsync"/> started.
@@ -391,7 +406,10 @@ public class Job : IDisposable
             cancellationToken);
     }
 
-    /// <summary>Disposes the <see cref="HttpClient"/> this job created; a caller's client is left alone.</summary>
+    /// <summary>
+    /// Disposes the <see cref="HttpClient"/> this job created (a caller's client is left alone), and stops the heartbeats
+    /// of the run <see cref="StartAsync"/> started, if its result was not recorded.
+    /// </summary>
     public void Dispose()
     {
         Dispose(true);
@@ -429,6 +447,14 @@ public class Job : IDisposable
     {
         if (disposing)
         {
+            JobRun? current;
+            lock (_gate)
+            {
+                current = _current;
+            }
+
+            // A run started by StartAsync whose result was never recorded stops sending heartbeats with its job.
+            current?.StopHeartbeats();
             _ownedClient?.Dispose();
         }
     }
@@ -450,15 +476,43 @@ public class Job : IDisposable
     /// <summary>Starts a run (the POST, traced and logged) and returns its handle; the caller holds the start gate.</summary>
     private async Task<JobRun> StartNewRunAsync(CancellationToken cancellationToken)
     {
+        if (Options.RecoverStaleRunsOlderThan is { } olderThan)
+        {
+            await RecoverStaleRunsAsync(olderThan, cancellationToken).ConfigureAwait(false);
+        }
+
         using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
-        var run = new NewRun(Name, RunRules.Now(Time), Source, Destination);
+        var now = RunRules.Now(Time);
+        var heartbeats = Options.HeartbeatInterval;
+        var run = heartbeats is null
+            ? new NewRun(Name, now, Source, Destination)
+            : new NewRun(Name, now, Source, Destination) { Host = Environment.MachineName, HeartbeatAt = now };
         try
         {
-            var started = await InsertAsync(run, cancellationToken).ConfigureAwait(false);
+            JobRecord started;
+            try
+            {
+                started = await InsertAsync(run, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobsApiException e) when (heartbeats is not null && e.ErrorCode is "PGRST204" or "42703")
+            {
+                throw new JobsApiException(
+                    e.Status,
+                    $"Starting a run of job '{Name}' failed: the jobs table has no heartbeat_at or host column, which JobOptions.HeartbeatInterval needs. Add them with db/schema.sql (it adds them if they are not there), or turn heartbeats off. ({e.Message})",
+                    e.ErrorCode,
+                    e);
+            }
+
             activity?.SetTag(Telemetry.RunIdTag, started.Id);
             activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
             Log.RunStarted(Logger, Name, started.Id, Source, Destination);
-            return new JobRun(this, started, startedHere: true);
+            var handle = new JobRun(this, started, startedHere: true);
+            if (heartbeats is { } interval)
+            {
+                handle.StartHeartbeats(() => new Heartbeat(_api, Time, Logger, Name, started.Id, interval));
+            }
+
+            return handle;
         }
         catch (Exception e)
         {
@@ -565,7 +619,7 @@ public class Job : IDisposable
         DateTimeOffset? since;
         try
         {
-            since = await MostRecentAsync(cancellationToken).ConfigureAwait(false);
+            since = await MostRecentAsync(cancellationToken).ConfigureAwait(false) - Options.WatermarkLookback;
             run = await StartCurrentAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -633,6 +687,8 @@ public class Job : IDisposable
     /// </summary>
     private void Abandon(JobRun run)
     {
+        // Nobody will end it now: without heartbeats it becomes stale, so recovery can end it.
+        run.StopHeartbeats();
         run.Abandon();
         lock (_gate)
         {

@@ -65,6 +65,35 @@ public sealed class JobOptions
     public TimeSpan OutcomeTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// How often a running run records that it is alive, in its <c>heartbeat_at</c> column; <see langword="null"/>
+    /// (the default) for no heartbeats. When set, a run started by <see cref="Job.StartRunAsync"/>,
+    /// <see cref="Job.StartAsync"/> or <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
+    /// also records its <c>host</c> (<see cref="Environment.MachineName"/>), and then updates <c>heartbeat_at</c> at
+    /// this interval, on the job's clock, until its outcome is recorded or its handle is disposed. A heartbeat that fails
+    /// is logged (<c>HeartbeatFailed</c>) and tried again at the next interval; it never fails the run. Needs the
+    /// <c>heartbeat_at</c> and <c>host</c> columns of <c>db/schema.sql</c>. From 10 ms to 1 day.
+    /// </summary>
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    /// <summary>
+    /// When set, every start of a run first ends this job's stale runs, as
+    /// <see cref="Job.RecoverStaleRunsAsync"/> does with this threshold: runs in progress whose heartbeat, or whose start
+    /// when they have none, is older than this. <see langword="null"/> (the default) recovers nothing. Make it several
+    /// times <see cref="HeartbeatInterval"/> (it must be at least twice as long), and longer than any run that sends no
+    /// heartbeat can take. From 1 second to 365 days.
+    /// </summary>
+    public TimeSpan? RecoverStaleRunsOlderThan { get; set; }
+
+    /// <summary>
+    /// A safety margin taken off the watermark that
+    /// <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> hands its body,
+    /// against clock skew between the ETL host (whose clock dates runs) and the source database (whose clock dates
+    /// records): the body then extracts records modified at or after the watermark minus this margin, so a few are read
+    /// twice rather than skipped. <see cref="Job.MostRecentAsync"/> itself is not changed. Default zero; from 0 to 365 days.
+    /// </summary>
+    public TimeSpan WatermarkLookback { get; set; }
+
+    /// <summary>
     /// Checks these options by the rules <see cref="Job"/>'s constructor and start-up validation apply, before anything
     /// is sent. Useful to a tool that takes settings from its own command line and wants to name its own flags.
     /// </summary>
@@ -91,6 +120,9 @@ public sealed class JobOptions
             .Append(", AttemptTimeout = ").Append(AttemptTimeout)
             .Append(", TotalTimeout = ").Append(TotalTimeout)
             .Append(", OutcomeTimeout = ").Append(OutcomeTimeout)
+            .Append(", HeartbeatInterval = ").Append(HeartbeatInterval?.ToString() ?? "(none)")
+            .Append(", RecoverStaleRunsOlderThan = ").Append(RecoverStaleRunsOlderThan?.ToString() ?? "(none)")
+            .Append(", WatermarkLookback = ").Append(WatermarkLookback)
             .Append(" }");
         return text.ToString();
     }

@@ -19,6 +19,8 @@ namespace JobUtil;
 /// On a run that had already ended when it was opened, an outcome is sent as a conditional update and the server
 /// decides: the same outcome is already recorded (a repeated command, say) and is returned; another is
 /// <see cref="JobRunAlreadyEndedException"/>.
+/// With <see cref="JobOptions.HeartbeatInterval"/> set, a run from <see cref="Job.StartRunAsync"/> records a heartbeat at
+/// that interval until its outcome is recorded or the handle is disposed (see <see cref="Job.RecoverStaleRunsAsync"/>).
 /// </remarks>
 public class JobRun : IAsyncDisposable
 {
@@ -35,6 +37,7 @@ public class JobRun : IAsyncDisposable
     private readonly object _gate = new();
     private JobRecord _record = null!;
     private State _state;
+    private Heartbeat? _heartbeat;
 
     // Whether jobutil.runs.active counts this run: from its start by this process until its outcome is recorded or
     // the process gives it up (disposed, or abandoned by RunAsync, without one).
@@ -186,6 +189,7 @@ public class JobRun : IAsyncDisposable
                 LeaveActive();
             }
 
+            StopHeartbeats();
             ended = true;
             return run;
         }
@@ -209,6 +213,7 @@ public class JobRun : IAsyncDisposable
     /// <returns>A task that completes when the outcome is recorded or could not be.</returns>
     public virtual async ValueTask DisposeAsync()
     {
+        StopHeartbeats();
         if (!HasOutcome)
         {
             await TryFailWithinOutcomeTimeoutAsync(NoOutcomeMessage).ConfigureAwait(false);
@@ -260,6 +265,42 @@ public class JobRun : IAsyncDisposable
             Log.OutcomeNotRecorded(_job.Logger, failure, Record.Name, Id);
             return failure;
         }
+    }
+
+    /// <summary>The run's heartbeats, or null when they are off. For tests.</summary>
+    internal Heartbeat? Heartbeats
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heartbeat;
+            }
+        }
+    }
+
+    /// <summary>Starts the run's heartbeats (<see cref="JobOptions.HeartbeatInterval"/>); they stop with the outcome or the handle.</summary>
+    internal void StartHeartbeats(Func<Heartbeat> start)
+    {
+        lock (_gate)
+        {
+            if (_state != State.Ended && _heartbeat is null)
+            {
+                _heartbeat = start();
+            }
+        }
+    }
+
+    /// <summary>Stops the run's heartbeats, if any: the run is ended, or given up (it may then be recovered once stale).</summary>
+    internal void StopHeartbeats()
+    {
+        Heartbeat? heartbeat;
+        lock (_gate)
+        {
+            heartbeat = _heartbeat;
+        }
+
+        heartbeat?.Dispose();
     }
 
     /// <summary>This process gives the run up, with or without an outcome: it no longer counts as active.</summary>

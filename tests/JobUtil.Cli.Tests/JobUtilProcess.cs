@@ -81,6 +81,9 @@ internal sealed class JobUtilProcess : IDisposable
         Assert.That(kill.ExitCode, Is.EqualTo(0), $"kill -{signal} failed");
     }
 
+    /// <summary>Waits for the jobutil process alone to exit (a command it left behind may still hold its output open).</summary>
+    public Task WaitForProcessExitAsync() => _process.WaitForExitAsync().WaitAsync(Limit);
+
     /// <summary>Waits for jobutil to exit; its exit code and stdout.</summary>
     public async Task<(int ExitCode, string Stdout)> WaitForExitAsync()
     {

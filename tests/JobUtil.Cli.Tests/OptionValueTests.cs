@@ -23,6 +23,7 @@ public class OptionValueTests
         ["report"] = ["--output", "/dev/null"],
         ["status"] = ["--format", "text"],
         ["check"] = ["--max-age", "26h"],
+        ["recover"] = ["--older-than", "1h"],
     };
 
     /// <summary>For text options, a value of the wrong form; null where any text is a valid value.</summary>
@@ -44,6 +45,10 @@ public class OptionValueTests
         ["--max-age-for"] = "orders",
         ["--max-runtime"] = "soon",
         ["--stale-after"] = "-5m",
+        ["--heartbeat"] = "often",
+        ["--timeout"] = "-5m",
+        ["--lookback"] = "5 minutes",
+        ["--older-than"] = "0s",
     };
 
     private static IEnumerable<TestCaseData> Cases()

@@ -24,7 +24,7 @@ internal sealed class TrackedScheduler : IAsyncDisposable
 
     /// <summary>A scheduler tracking into the Jobs API at <paramref name="apiUrl"/>, started when <paramref name="start"/> says so.</summary>
     public static async Task<TrackedScheduler> CreateAsync(
-        string apiUrl, Firings firings, Action<IQuartzBuilder>? configure = null, Action<JobUtilQuartzOptions>? tracking = null, bool start = true)
+        string apiUrl, Firings firings, Action<IQuartzBuilder>? configure = null, Action<JobUtilQuartzOptions>? tracking = null, bool start = true, Action<JobOptions>? jobOptions = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -35,6 +35,7 @@ internal sealed class TrackedScheduler : IAsyncDisposable
             o.Source = "default_source";
             o.Destination = "default_destination";
             o.MaxRetryAttempts = 0;
+            jobOptions?.Invoke(o);
         });
         services.AddQuartz(q =>
         {

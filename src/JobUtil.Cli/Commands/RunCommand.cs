@@ -16,6 +16,9 @@ internal static class RunCommand
     public const string SinceIsoVariable = "JOBUTIL_SINCE_ISO";
     public const string RecordsFileVariable = "JOBUTIL_RECORDS_FILE";
 
+    /// <summary>The exit code of a run whose command was stopped at its --timeout, as timeout(1) uses.</summary>
+    public const int TimedOutExitCode = 124;
+
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
         var name = CliCommands.RequiredText("--name", "The ETL job's name.");
@@ -32,6 +35,9 @@ internal static class RunCommand
                 result.AddError($"--default-since must be unix seconds or an ISO 8601 timestamp with an offset; '{text}' is neither.");
             }
         });
+        var heartbeat = HealthPolicyOptions.Duration("--heartbeat", "Record a heartbeat of the run at this interval, so that 'jobutil recover' can tell a live run from a dead one (needs the heartbeat_at and host columns of db/schema.sql)", required: false);
+        var timeout = HealthPolicyOptions.Duration("--timeout", $"Stop a command still running after this long: SIGTERM, then SIGKILL after {ChildCommand.KillGrace.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; the run is recorded as error and jobutil exits with {TimedOutExitCode}", required: false);
+        var lookback = HealthPolicyOptions.Duration("--lookback", $"Take this margin off the watermark handed to the command in {SinceVariable} and {SinceIsoVariable}, against clock skew between this host and the source", required: false);
         var command = new Argument<string[]>("command")
         {
             Description = "The command to run and its arguments, after --.",
@@ -47,26 +53,30 @@ internal static class RunCommand
 
         var run = new Command("run", $"Run a command as a tracked run of the job; it gets {RunIdVariable}, {SinceVariable}, {SinceIsoVariable} and {RecordsFileVariable}.")
         {
-            name, source, destination, defaultSince, command,
+            name, source, destination, defaultSince, heartbeat, timeout, lookback, command,
         };
         run.SetAction(async (parsed, _) =>
         {
             var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination));
+            options.HeartbeatInterval = parsed.GetValue(heartbeat) is { } interval ? JobDuration.Parse(interval) : null;
+            options.WatermarkLookback = parsed.GetValue(lookback) is { } margin ? JobDuration.Parse(margin) : TimeSpan.Zero;
+            var limit = parsed.GetValue(timeout) is { } text ? JobDuration.Parse(text) : (TimeSpan?)null;
             using var client = new JobsApiClient();
             using var job = client.CreateJob(parsed.GetValue(name)!, options);
             using var signals = new SignalForwarding(console.Error);
-            var fallback = parsed.GetValue(defaultSince) is { } text ? Timestamps.Parse(text) : null;
-            return await RunAsync(job, parsed.GetValue(command)!, fallback, options, console, signals).ConfigureAwait(false);
+            var fallback = parsed.GetValue(defaultSince) is { } since ? Timestamps.Parse(since) : null;
+            return await RunAsync(job, parsed.GetValue(command)!, fallback, limit, options, console, signals).ConfigureAwait(false);
         });
         return run;
     }
 
-    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, JobOptions options, CliConsole console, SignalForwarding signals)
+    private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, TimeSpan? timeout, JobOptions options, CliConsole console, SignalForwarding signals)
     {
         DateTimeOffset? since;
         try
         {
-            since = await job.MostRecentAsync(signals.Interrupted).ConfigureAwait(false) ?? fallback;
+            // The lookback is taken off the server's watermark, not off a --default-since the user chose.
+            since = await job.MostRecentAsync(signals.Interrupted).ConfigureAwait(false) - options.WatermarkLookback ?? fallback;
         }
         catch (OperationCanceledException) when (signals.Received is { } signal)
         {
@@ -99,7 +109,7 @@ internal static class RunCommand
                 [RecordsFileVariable] = recordsFile,
             };
 
-            var (exitCode, outcome) = await RunCommandAsync(command, variables, options.Token, console, signals).ConfigureAwait(false);
+            var (exitCode, outcome) = await RunCommandAsync(command, variables, options.Token, timeout, console, signals).ConfigureAwait(false);
             long? count = null;
             if (exitCode == 0)
             {
@@ -185,7 +195,7 @@ internal static class RunCommand
     }
 
     /// <summary>Runs the command; its exit code and, when it failed, the message to record.</summary>
-    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, string? token, CliConsole console, SignalForwarding signals)
+    private static async Task<(int ExitCode, string? Message)> RunCommandAsync(string[] command, Dictionary<string, string> variables, string? token, TimeSpan? timeout, CliConsole console, SignalForwarding signals)
     {
         if (signals.Received is { } early)
         {
@@ -196,13 +206,23 @@ internal static class RunCommand
         ChildCommand.Exit exit;
         try
         {
-            exit = await ChildCommand.RunAsync(command, variables, token, console, signals).ConfigureAwait(false);
+            exit = await ChildCommand.RunAsync(command, variables, token, console, signals, timeout).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {
             var message = $"could not start '{command[0]}': {e.Message}";
             await console.Error.WriteLineAsync($"jobutil: {message}").ConfigureAwait(false);
             return (ExitCodes.CommandNotFound, message);
+        }
+
+        if (exit.TimedOut)
+        {
+            var how = exit.Killed
+                ? $"SIGTERM, then SIGKILL after {ChildCommand.KillGrace.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
+                : "SIGTERM";
+            var timedOut = $"timed out after {JobDuration.Format(timeout!.Value)}: the command got {how} (exit code {exit.Code.ToString(CultureInfo.InvariantCulture)})";
+            await console.Error.WriteLineAsync($"jobutil: the command {timedOut}; the run is recorded as error.").ConfigureAwait(false);
+            return (TimedOutExitCode, JobRun.BoundMessage(exit.LastErrorLine is { } last ? $"{timedOut}: {last}" : timedOut));
         }
 
         if (exit.Code == 0)

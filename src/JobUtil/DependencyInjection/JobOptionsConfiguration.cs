@@ -15,7 +15,8 @@ internal static class JobOptionsConfiguration
         nameof(JobOptions.Url), nameof(JobOptions.Token), nameof(JobOptions.Source), nameof(JobOptions.Destination),
         nameof(JobOptions.AllowInsecureTransport), nameof(JobOptions.MaxRetryAttempts), nameof(JobOptions.RetryBaseDelay),
         nameof(JobOptions.MaxRetryDelay), nameof(JobOptions.AttemptTimeout), nameof(JobOptions.TotalTimeout),
-        nameof(JobOptions.OutcomeTimeout),
+        nameof(JobOptions.OutcomeTimeout), nameof(JobOptions.HeartbeatInterval), nameof(JobOptions.RecoverStaleRunsOlderThan),
+        nameof(JobOptions.WatermarkLookback),
     ];
 
     /// <summary>The known key nearest to <paramref name="key"/> in edits (ignoring case): what a misspelling meant.</summary>
@@ -35,7 +36,14 @@ internal static class JobOptionsConfiguration
         options.AttemptTimeout = ParseTime(section, nameof(JobOptions.AttemptTimeout), options.AttemptTimeout);
         options.TotalTimeout = ParseTime(section, nameof(JobOptions.TotalTimeout), options.TotalTimeout);
         options.OutcomeTimeout = ParseTime(section, nameof(JobOptions.OutcomeTimeout), options.OutcomeTimeout);
+        options.HeartbeatInterval = ParseOptionalTime(section, nameof(JobOptions.HeartbeatInterval), options.HeartbeatInterval);
+        options.RecoverStaleRunsOlderThan = ParseOptionalTime(section, nameof(JobOptions.RecoverStaleRunsOlderThan), options.RecoverStaleRunsOlderThan);
+        options.WatermarkLookback = ParseTime(section, nameof(JobOptions.WatermarkLookback), options.WatermarkLookback);
     }
+
+    // A setting that is off unless given: present in configuration, it turns the feature on.
+    private static TimeSpan? ParseOptionalTime(IConfiguration section, string key, TimeSpan? current)
+        => section[key] is null ? current : ParseTime(section, key, default);
 
     private delegate bool TryParser<T>(string text, out T value);
 

@@ -164,6 +164,24 @@ public class JobFleet
         return await ReadRunsAsync(url.ToString(), "Listing the runs since " + JobTimestamps.Format(since), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Ends the stale runs of every job, or of the jobs named, as <see cref="JobStatus.Error"/>: the runs in progress
+    /// whose heartbeat, or whose start when they have none, is older than <paramref name="olderThan"/> on the clock.
+    /// The same recovery as <see cref="Job.RecoverStaleRunsAsync"/>: one conditional update per run, so two recoverers
+    /// end a run once and a run that sends a heartbeat meanwhile is left alone.
+    /// </summary>
+    /// <param name="olderThan">How long since a run was last seen before it counts as stale; longer than zero.</param>
+    /// <param name="names">The jobs whose runs to recover; null or empty for every job.</param>
+    /// <param name="cancellationToken">Cancels the requests and any retry wait.</param>
+    /// <returns>The runs this call ended, as recorded, oldest first; empty when there were none.</returns>
+    /// <exception cref="ArgumentException">A name is empty, or <paramref name="olderThan"/> is not longer than zero; nothing has been sent.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error (such as a table without the <c>heartbeat_at</c> column), or could not be reached in time.</exception>
+    public virtual Task<IReadOnlyList<JobRecord>> RecoverStaleRunsAsync(TimeSpan olderThan, IEnumerable<string>? names = null, CancellationToken cancellationToken = default)
+    {
+        var wanted = CheckNames(names, nameof(names));
+        return StaleRuns.RecoverAsync(_api, wanted, olderThan, _time, _logger, cancellationToken);
+    }
+
     /// <summary>The fleet from the nine-column table alone: three reads of at most <see cref="FallbackRunLimit"/> runs each.</summary>
     private async Task<IReadOnlyList<JobSummary>> ReadFallbackAsync(CancellationToken cancellationToken)
     {

@@ -17,6 +17,8 @@ namespace JobUtil.Internal;
 [JsonSerializable(typeof(WatermarkRow[]))]
 [JsonSerializable(typeof(NewRun))]
 [JsonSerializable(typeof(RunUpdate))]
+[JsonSerializable(typeof(HeartbeatUpdate))]
+[JsonSerializable(typeof(StaleRunRow[]))]
 internal sealed partial class JobsJsonContext : JsonSerializerContext
 {
 }

@@ -40,11 +40,19 @@ internal static partial class Log
         Message = "Job {JobName}: a start was cancelled while its request was in flight, and whether it created a run could not be checked; a run may stay in_progress")]
     public static partial void CancelledStartNotRecorded(ILogger logger, Exception exception, string jobName);
 
-    [LoggerMessage(EventId = 20, EventName = "FailedStartEnded", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 7, EventName = "HeartbeatFailed", Level = LogLevel.Warning,
+        Message = "Job {JobName} run {RunId}: a heartbeat could not be recorded; it is tried again at the next interval")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, string jobName, long runId);
+
+    [LoggerMessage(EventId = 8, EventName = "StaleRunRecovered", Level = LogLevel.Warning,
+        Message = "Job {JobName} run {RunId} was stale and has been ended as error: {Message}")]
+    public static partial void StaleRunRecovered(ILogger logger, string jobName, long runId, string message);
+
+    [LoggerMessage(EventId = 9, EventName = "FailedStartEnded", Level = LogLevel.Warning,
         Message = "Job {JobName}: a start failed after its run {RunId} had been stored; the run was ended as error")]
     public static partial void FailedStartEnded(ILogger logger, string jobName, long runId);
 
-    [LoggerMessage(EventId = 21, EventName = "FailedStartNotEnded", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 10, EventName = "FailedStartNotEnded", Level = LogLevel.Warning,
         Message = "Job {JobName}: a start failed after its run may have been stored, and the run could not be looked up and ended; it may stay in_progress until it is recovered")]
     public static partial void FailedStartNotEnded(ILogger logger, Exception exception, string jobName);
 }

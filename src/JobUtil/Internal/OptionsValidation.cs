@@ -6,6 +6,7 @@ internal static class OptionsValidation
     // Polly's timeout strategy accepts 10 ms to 1 day.
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxLookback = TimeSpan.FromDays(365);
 
     /// <summary>Each problem as the setting's name and a sentence saying what is wrong.</summary>
     public static List<KeyValuePair<string, string>> Validate(JobOptions options, bool requireSourceAndDestination)
@@ -63,6 +64,29 @@ internal static class OptionsValidation
         CheckTimeout(nameof(JobOptions.AttemptTimeout), options.AttemptTimeout, problems);
         CheckTimeout(nameof(JobOptions.TotalTimeout), options.TotalTimeout, problems);
         CheckTimeout(nameof(JobOptions.OutcomeTimeout), options.OutcomeTimeout, problems);
+
+        if (options.HeartbeatInterval is { } heartbeat && (heartbeat < MinTimeout || heartbeat > MaxTimeout))
+        {
+            Add(nameof(JobOptions.HeartbeatInterval), $"HeartbeatInterval must be from 10 ms to 1 day, or null for no heartbeats; it is {heartbeat}.");
+        }
+
+        if (options.RecoverStaleRunsOlderThan is { } stale)
+        {
+            if (stale < TimeSpan.FromSeconds(1) || stale > MaxLookback)
+            {
+                Add(nameof(JobOptions.RecoverStaleRunsOlderThan), $"RecoverStaleRunsOlderThan must be from 1 second to 365 days, or null to recover nothing; it is {stale}.");
+            }
+            else if (options.HeartbeatInterval is { } interval && stale < interval + interval)
+            {
+                Add(nameof(JobOptions.RecoverStaleRunsOlderThan), $"RecoverStaleRunsOlderThan ({stale}) must be at least twice HeartbeatInterval ({interval}), or a live run would be ended between two heartbeats.");
+            }
+        }
+
+        if (options.WatermarkLookback < TimeSpan.Zero || options.WatermarkLookback > MaxLookback)
+        {
+            Add(nameof(JobOptions.WatermarkLookback), $"WatermarkLookback must be from 0 to 365 days; it is {options.WatermarkLookback}.");
+        }
+
         return problems;
     }
 

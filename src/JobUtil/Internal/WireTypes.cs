@@ -17,7 +17,21 @@ internal sealed class NewRun(string name, DateTimeOffset startDate, string sourc
     public string Source { get; } = source;
 
     public string Destination { get; } = destination;
+
+    /// <summary>The machine that runs the run; sent only with heartbeats on, so the nine-column table keeps working otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Host { get; init; }
+
+    /// <summary>The first heartbeat (the start date); sent only with heartbeats on.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? HeartbeatAt { get; init; }
 }
+
+/// <summary>The body of a heartbeat PATCH.</summary>
+internal sealed record HeartbeatUpdate([property: JsonConverter(typeof(TimestampJsonConverter))] DateTimeOffset HeartbeatAt);
+
+/// <summary>A run in progress as recovery reads it: the nine columns, its last heartbeat and its host.</summary>
+internal sealed record StaleRunRow(long Id, string? Name, DateTimeOffset StartDate, DateTimeOffset? HeartbeatAt, string? Host);
 
 /// <summary>The body of the PATCH that records an outcome. <c>records_processed</c> and <c>message</c> are sent only when given.</summary>
 internal sealed record RunUpdate(

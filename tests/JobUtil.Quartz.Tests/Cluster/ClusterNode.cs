@@ -6,12 +6,14 @@ namespace JobUtil.Quartz.Tests.Cluster;
 /// <summary>
 /// A node of the test cluster in a process of its own, so that a test can kill it mid-run:
 /// <c>dotnet JobUtil.Quartz.Tests.dll --cluster-node INSTANCE_ID CONNECTION_STRING API_URL</c>. It starts a clustered
-/// scheduler and runs until killed; a <see cref="CrashJob"/> firing on it prints <c>started RUN_ID WATERMARK</c> and
+/// scheduler whose runs send a heartbeat every <see cref="HeartbeatInterval"/>, and runs until killed; a <see cref="CrashJob"/> firing on it prints <c>started RUN_ID WATERMARK</c> and
 /// then waits for ever.
 /// </summary>
 internal static class ClusterNode
 {
     public const string StartedLine = "started";
+
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
 
     public static bool IsNodeProcess { get; private set; }
 
@@ -24,7 +26,7 @@ internal static class ClusterNode
         }
 
         IsNodeProcess = true;
-        await using var node = await TrackedScheduler.CreateAsync(apiUrl, new Firings(), q => ClusterTrackingTests.Clustered(q, instanceId, connectionString));
+        await using var node = await TrackedScheduler.CreateAsync(apiUrl, new Firings(), q => ClusterTrackingTests.Clustered(q, instanceId, connectionString), jobOptions: o => o.HeartbeatInterval = HeartbeatInterval);
         await Task.Delay(Timeout.Infinite);
         return 0;
     }

@@ -56,6 +56,9 @@ public sealed class AddJobUtilTests : ApiFixture
             ["JobUtil:AttemptTimeout"] = "00:00:07",
             ["JobUtil:TotalTimeout"] = "00:01:30",
             ["JobUtil:OutcomeTimeout"] = "00:00:05",
+            ["JobUtil:HeartbeatInterval"] = "00:01:00",
+            ["JobUtil:RecoverStaleRunsOlderThan"] = "00:05:00",
+            ["JobUtil:WatermarkLookback"] = "00:02:00",
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
         services.AddJobUtil();
@@ -76,6 +79,9 @@ public sealed class AddJobUtilTests : ApiFixture
             Assert.That(options.AttemptTimeout, Is.EqualTo(TimeSpan.FromSeconds(7)));
             Assert.That(options.TotalTimeout, Is.EqualTo(TimeSpan.FromSeconds(90)));
             Assert.That(options.OutcomeTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(options.HeartbeatInterval, Is.EqualTo(TimeSpan.FromMinutes(1)));
+            Assert.That(options.RecoverStaleRunsOlderThan, Is.EqualTo(TimeSpan.FromMinutes(5)));
+            Assert.That(options.WatermarkLookback, Is.EqualTo(TimeSpan.FromMinutes(2)));
         });
     }
 
