@@ -148,15 +148,12 @@ internal static class AllocationProbe
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            if (request.Content is not null)
-            {
-                await request.Content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-            }
+            var sent = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
 
             var (status, body) = request.Method.Method switch
             {
                 "GET" => (System.Net.HttpStatusCode.OK, PostgrestStub.WatermarkBody),
-                "POST" => (System.Net.HttpStatusCode.Created, PostgrestStub.InsertedBody),
+                "POST" => (System.Net.HttpStatusCode.Created, PostgrestStub.Inserted(sent!)),
                 _ => (System.Net.HttpStatusCode.OK, PostgrestStub.UpdatedBody),
             };
             var content = new ByteArrayContent(body);

@@ -83,16 +83,29 @@ internal sealed class PostgrestStub : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The inserted row, with the start date of the POST's body.</summary>
+    internal static byte[] Inserted(string body)
+    {
+        using var sent = System.Text.Json.JsonDocument.Parse(body);
+        var start = sent.RootElement.GetProperty("start_date").GetString()!;
+        return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(InsertedBody).Replace("2024-05-02T02:00:00.123456+00:00", start, StringComparison.Ordinal));
+    }
+
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
         var response = context.Response;
 
         var recording = _recording;
-        if (recording is not null)
+        string? body = null;
+        if (recording is not null || request.Method == "POST")
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync().ConfigureAwait(false);
+            body = await reader.ReadToEndAsync().ConfigureAwait(false);
+        }
+
+        if (recording is not null)
+        {
             lock (recording)
             {
                 recording.Add(new RecordedRequest(
@@ -102,7 +115,7 @@ internal sealed class PostgrestStub : IAsyncDisposable
                     request.ContentType ?? string.Empty,
                     request.Headers["Prefer"].ToString(),
                     request.Headers.Authorization.ToString(),
-                    body));
+                    body!));
             }
         }
 
@@ -119,8 +132,9 @@ internal sealed class PostgrestStub : IAsyncDisposable
                 answer = WatermarkBody;
                 break;
             case "POST":
+                // The inserted row carries the start date that was sent, as PostgreSQL's does: a client may check it.
                 response.StatusCode = StatusCodes.Status201Created;
-                answer = InsertedBody;
+                answer = Inserted(body!);
                 break;
             case "PATCH":
                 answer = UpdatedBody;
