@@ -57,7 +57,7 @@ internal sealed class RawJobsClient
         var now = DateTimeOffset.UtcNow;
         var end = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
         var body = new RawRunUpdate { EndDate = end, Status = status, RecordsProcessed = recordsProcessed, Message = message };
-        var url = string.Concat(_table, "?id=eq.", id.ToString(CultureInfo.InvariantCulture));
+        var url = string.Concat(_table, "?id=eq.", id.ToString(CultureInfo.InvariantCulture), "&status=eq.in_progress");
         return SendRowAsync(Patch, url, JsonContent.Create(body, RawJsonContext.Default.RawRunUpdate), cancellationToken);
     }
 
