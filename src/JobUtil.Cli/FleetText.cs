@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace JobUtil.Cli;
 
@@ -36,27 +35,7 @@ internal static class FleetText
             State(h.State),
         }));
 
-        var widths = new int[Header.Length];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                widths[i] = Math.Max(widths[i], row[i].Length);
-            }
-        }
-
-        var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                text.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 2));
-            }
-
-            text.Append('\n');
-        }
-
-        return text.ToString();
+        return TextTable.Format(rows);
     }
 
     public static string Time(DateTimeOffset? value)

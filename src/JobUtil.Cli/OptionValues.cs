@@ -122,4 +122,18 @@ internal static class OptionValues
 
     private static string Alternatives(string[] values)
         => values.Length == 1 ? values[0] : string.Join(", ", values[..^1]) + " or " + values[^1];
+
+    /// <summary><c>--name</c>, repeatable, each value a job name that must not be empty.</summary>
+    public static Option<string[]> JobNames(string description)
+    {
+        var names = new Option<string[]>("--name") { Description = description, Arity = ArgumentArity.ZeroOrMore };
+        names.Validators.Add(result =>
+        {
+            if ((result.GetValueOrDefault<string[]>() ?? []).Any(string.IsNullOrWhiteSpace))
+            {
+                result.AddError("--name must not be empty.");
+            }
+        });
+        return names;
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace JobUtil.Cli;
 
@@ -16,33 +15,7 @@ internal static class RunsTable
         var rows = new List<string[]>(runs.Count + 1) { Header };
         rows.AddRange(runs.Select(Cells));
 
-        var widths = new int[Header.Length];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                widths[i] = Math.Max(widths[i], row[i].Length);
-            }
-        }
-
-        var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            var line = new StringBuilder();
-            for (var i = 0; i < row.Length; i++)
-            {
-                if (i > 0)
-                {
-                    line.Append("  ");
-                }
-
-                line.Append(i == row.Length - 1 ? row[i] : RightAligned[i] ? row[i].PadLeft(widths[i]) : row[i].PadRight(widths[i]));
-            }
-
-            text.Append(line.ToString().TrimEnd()).Append('\n');
-        }
-
-        return text.ToString();
+        return TextTable.Format(rows, RightAligned);
     }
 
     private static string[] Cells(JobRecord run) =>

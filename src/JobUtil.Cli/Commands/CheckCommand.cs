@@ -10,18 +10,7 @@ internal static class CheckCommand
 {
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
-        var names = new Option<string[]>("--name")
-        {
-            Description = "A job to check (repeat for several); a job named that has no runs is unhealthy. Default: every job.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        names.Validators.Add(result =>
-        {
-            if ((result.GetValueOrDefault<string[]>() ?? []).Any(string.IsNullOrWhiteSpace))
-            {
-                result.AddError("--name must not be empty.");
-            }
-        });
+        var names = OptionValues.JobNames("A job to check (repeat for several); a job named that has no runs is unhealthy. Default: every job.");
         var thresholds = new HealthPolicyOptions(maxAgeRequired: true);
 
         var command = new Command("check", "Check that every job (or each job named) succeeded recently; exit 0 if all are healthy, 3 if any is not.") { names };

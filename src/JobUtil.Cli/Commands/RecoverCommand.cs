@@ -11,18 +11,7 @@ internal static class RecoverCommand
 {
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
-        var names = new Option<string[]>("--name")
-        {
-            Description = "A job whose stale runs to end; repeat for several (default: every job).",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        names.Validators.Add(result =>
-        {
-            if ((result.GetValueOrDefault<string[]>() ?? []).Any(string.IsNullOrWhiteSpace))
-            {
-                result.AddError("--name must not be empty.");
-            }
-        });
+        var names = OptionValues.JobNames("A job whose stale runs to end; repeat for several (default: every job).");
         var olderThan = HealthPolicyOptions.Duration("--older-than", "How long since a run in progress was last seen (its heartbeat, or its start when it sends none) before it is ended as abandoned; make it several heartbeat intervals", required: true);
 
         var command = new Command("recover", "End as error the runs in progress that stopped sending heartbeats (or, without heartbeats, started too long ago): their process died.")

@@ -14,14 +14,7 @@ internal static class ReportCommand
     {
         var output = CliCommands.RequiredText("--output", "The HTML file to write; replaced if it exists.");
         var days = OptionValues.WholeNumber("--days", "How many days back the timeline reaches, 1 to 366.", 1, 366, defaultValue: 7);
-        var names = new Option<string[]>("--name") { Description = "Only this job; repeat for several (default: every job)." };
-        names.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<string[]>()?.Any(string.IsNullOrWhiteSpace) == true)
-            {
-                result.AddError("--name must not be empty.");
-            }
-        });
+        var names = OptionValues.JobNames("Only this job; repeat for several (default: every job).");
         var thresholds = new HealthPolicyOptions(maxAgeRequired: false);
 
         var command = new Command("report", "Write every job's health and its runs over the last days as one self-contained HTML page.") { output, days, names };
