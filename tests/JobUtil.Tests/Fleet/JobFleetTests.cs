@@ -83,6 +83,25 @@ public class JobFleetTests(bool view)
     }
 
     [Test]
+    public async Task A_run_in_progress_whose_heartbeat_is_old_is_stale_where_the_view_reports_heartbeats()
+    {
+        var now = FleetScenario.Now;
+        _api.Seed(
+            new FakeJobRow { Name = "beating", StartDate = now.AddMinutes(-30), Status = "in_progress", Source = "s", Destination = "d", HeartbeatAt = now.AddMinutes(-20), Host = "etl-1" },
+            new FakeJobRow { Name = "fresh", StartDate = now.AddMinutes(-30), Status = "in_progress", Source = "s", Destination = "d", HeartbeatAt = now.AddMinutes(-1), Host = "etl-2" });
+
+        var health = await NewFleet().CheckAsync(new JobHealthPolicy { StaleHeartbeatAfter = TimeSpan.FromMinutes(10) });
+
+        // Neither job has succeeded yet; stale is the more urgent state. The fallback reads the nine columns only, so it
+        // never sees a heartbeat.
+        Assert.That(health.ToDictionary(h => h.Name, h => h.State), Is.EquivalentTo(new Dictionary<string, JobHealthState>
+        {
+            ["beating"] = view ? JobHealthState.Stale : JobHealthState.NeverSucceeded,
+            ["fresh"] = JobHealthState.NeverSucceeded,
+        }));
+    }
+
+    [Test]
     public async Task A_job_named_that_never_ran_is_unhealthy_and_the_others_are_left_out()
     {
         _api.Seed([.. FleetScenario.Rows]);
