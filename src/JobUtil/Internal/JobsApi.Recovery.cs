@@ -68,14 +68,14 @@ internal sealed partial class JobsApi
     {
         var host = string.IsNullOrWhiteSpace(run.Host) ? "an unknown host" : run.Host;
         return run.HeartbeatAt is { } heartbeat
-            ? $"abandoned: last seen {TimestampJsonConverter.Format(heartbeat)} (its last heartbeat) on {host}"
-            : $"abandoned: last seen {TimestampJsonConverter.Format(run.StartDate)} (its start; it sent no heartbeat) on {host}";
+            ? $"abandoned: last seen {JobTimestamps.Format(heartbeat)} (its last heartbeat) on {host}"
+            : $"abandoned: last seen {JobTimestamps.Format(run.StartDate)} (its start; it sent no heartbeat) on {host}";
     }
 
     /// <summary>Stale by <paramref name="cutoff"/>: a heartbeat before it, or no heartbeat and a start before it.</summary>
     private static string StaleFilter(DateTimeOffset cutoff)
     {
-        var at = Encode(TimestampJsonConverter.Format(cutoff));
+        var at = Encode(JobTimestamps.Format(cutoff));
         return $"or=(heartbeat_at.lt.{at},and(heartbeat_at.is.null,start_date.lt.{at}))";
     }
 

@@ -133,7 +133,7 @@ internal sealed partial class JobsApi
                         operation,
                         ct,
                         OneRow("an array holding the one inserted row (is Prefer: return=representation honoured?)", noneAllowed: false),
-                        rows => IsRowWritten(rows[0], run) ? null : $"the answer holds run {rows[0].Id} of job '{rows[0].Name}' (status {rows[0].Status}, started {TimestampJsonConverter.Format(rows[0].StartDate)}), not the run this client wrote, and is refused.")
+                        rows => IsRowWritten(rows[0], run) ? null : $"the answer holds run {rows[0].Id} of job '{rows[0].Name}' (status {rows[0].Status}, started {JobTimestamps.Format(rows[0].StartDate)}), not the run this client wrote, and is refused.")
                         .ConfigureAwait(false);
                     return rows[0];
                 }
@@ -260,8 +260,8 @@ internal sealed partial class JobsApi
         url.Append("source=eq.").Append(Encode(run.Source))
             .Append("&destination=eq.").Append(Encode(run.Destination))
             .Append("&status=eq.in_progress")
-            .Append("&start_date=gte.").Append(Encode(TimestampJsonConverter.Format(run.StartDate - StartDateTolerance)))
-            .Append("&start_date=lte.").Append(Encode(TimestampJsonConverter.Format(run.StartDate + StartDateTolerance)))
+            .Append("&start_date=gte.").Append(Encode(JobTimestamps.Format(run.StartDate - StartDateTolerance)))
+            .Append("&start_date=lte.").Append(Encode(JobTimestamps.Format(run.StartDate + StartDateTolerance)))
             .Append("&order=id.asc&limit=100");
         var rows = await GetAsync(url.ToString(), JobsJsonContext.Default.JobRecordArray, operation, cancellationToken).ConfigureAwait(false);
         return rows
@@ -315,7 +315,7 @@ internal sealed partial class JobsApi
     private static string Describe(JobRecord row)
     {
         var text = new StringBuilder("status ").Append(row.Status.Value);
-        text.Append(", end_date ").Append(row.EndDate is { } end ? TimestampJsonConverter.Format(end) : "none");
+        text.Append(", end_date ").Append(row.EndDate is { } end ? JobTimestamps.Format(end) : "none");
         text.Append(", records_processed ").Append(row.RecordsProcessed?.ToString(CultureInfo.InvariantCulture) ?? "none");
         if (row.Message is { } message)
         {

@@ -22,7 +22,4 @@ internal sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset>
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
         => writer.WriteStringValue(JobTimestamps.Format(value));
-
-    /// <summary>Formats as <see cref="JobTimestamps.Format"/> does.</summary>
-    internal static string Format(DateTimeOffset value) => JobTimestamps.Format(value);
 }
