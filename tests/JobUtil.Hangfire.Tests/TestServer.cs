@@ -43,7 +43,10 @@ public sealed class TestServer : IAsyncDisposable
         // The test's completion signal is one more filter of this server's provider, which AddJobUtilTracking wraps.
         builder.Services.AddSingleton<IJobFilterProvider>(new JobFilterProviderCollection(
             JobFilterProviders.Providers, new JobFilterCollection { signals.Filter }));
+        // Hangfire's log provider is process-wide, and AddHangfire sets it to the host's logger factory: a host stopped
+        // by one test would leave it disposed under the servers of the others. The tests log nothing of Hangfire's.
         builder.Services.AddHangfire(c => c
+            .UseLogProvider(new NoHangfireLogs())
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(HangfireSetUp.ConnectionString), storage));
         builder.Services.AddHangfireServer(o =>
@@ -80,5 +83,12 @@ public sealed class TestServer : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+    }
+
+    private sealed class NoHangfireLogs : global::Hangfire.Logging.ILogProvider, global::Hangfire.Logging.ILog
+    {
+        public global::Hangfire.Logging.ILog GetLogger(string name) => this;
+
+        public bool Log(global::Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
