@@ -4,6 +4,7 @@ using Hangfire.PostgreSql;
 using JobUtil.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace JobUtil.Hangfire.Tests.Readme;
 
@@ -18,6 +19,7 @@ public class ReadmeSnippet
         var hangfireDatabase = HangfireSetUp.ConnectionString;
         var storage = HangfireSetUp.NewSchema();
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration["JobUtil:Url"] = api.Url;
         builder.Configuration["JobUtil:Source"] = "orders_db";
         builder.Configuration["JobUtil:Destination"] = "warehouse";
