@@ -17,7 +17,6 @@ internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILog
     // context's Items, which Hangfire shares between the contexts of one execution.
     private const string ItemKey = "JobUtil.Hangfire.Execution";
 
-    internal const string CancelledByFilter = "The run was cancelled: a Hangfire filter cancelled the execution before the job ran.";
     internal const string Aborted = "The run was cancelled: Hangfire aborted its job (it was deleted, or moved to another state).";
     internal const string ShuttingDown = "The run was cancelled: the Hangfire server is shutting down.";
 
@@ -97,14 +96,12 @@ internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILog
         }
     }
 
-    /// <summary>Why the execution was cancelled, or null when it was not.</summary>
+    /// <summary>
+    /// Why the execution was cancelled, or null when it was not. (A filter that cancels an execution in its
+    /// OnPerforming runs before this one, the innermost, so no run was started for it.)
+    /// </summary>
     private static string? CancellationOf(PerformedContext context)
     {
-        if (context.Canceled)
-        {
-            return CancelledByFilter;
-        }
-
         // Hangfire turns a cancellation caused by an aborted job into a JobAbortedException before filters see it; any
         // other cancellation while the job's token is cancelled is the server stopping.
         return context.Exception switch
