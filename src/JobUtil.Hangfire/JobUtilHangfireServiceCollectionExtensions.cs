@@ -4,8 +4,6 @@ using JobUtil.Hangfire;
 using JobUtil.Hangfire.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangfire;
 
@@ -50,9 +48,8 @@ public static class JobUtilHangfireServiceCollectionExtensions
             var inner = registered is null ? JobFilterProviders.Providers : Resolve(registered, provider);
             var jobs = provider.GetService<IJobFactory>()
                 ?? throw new InvalidOperationException("Tracking Hangfire jobs needs the Jobs API client: call services.AddJobUtil(...) as well as AddJobUtilTracking().");
-            var logger = provider.GetService<ILoggerFactory>()?.CreateLogger<TrackingFilter>() ?? NullLogger<TrackingFilter>.Instance;
             var tracked = new TrackedJobs();
-            return new TrackingFilterProvider(inner, new TrackingFilter(jobs, tracked, logger), tracked);
+            return new TrackingFilterProvider(inner, new TrackingFilter(jobs, tracked), tracked);
         });
         return services;
     }

@@ -26,8 +26,9 @@ public sealed class TrackedRun
     public DateTimeOffset StartDate { get; }
 
     /// <summary>
-    /// The watermark: the start of the job's last successful run, read before this run started; <see langword="null"/>
-    /// when the job has never succeeded. Extract source records modified at or after it.
+    /// The watermark: the start of the job's last successful run, read before this run started, minus
+    /// <see cref="JobOptions.WatermarkLookback"/> (<see cref="JobRun.Since"/>); <see langword="null"/> when the job has
+    /// never succeeded. Extract source records modified at or after it.
     /// </summary>
     public DateTimeOffset? Watermark { get; }
 
@@ -36,8 +37,8 @@ public sealed class TrackedRun
 
     /// <summary>
     /// How many records this run processed, recorded with its success when the job method returns no count of its own
-    /// (an <see cref="int"/> or <see cref="long"/> it returns wins); not sent when left <see langword="null"/>. A count
-    /// the <c>records_processed</c> column cannot hold makes the run an error.
+    /// (an integer it returns wins); not sent when left <see langword="null"/>. A count the <c>records_processed</c>
+    /// column cannot hold makes the run an error (<see cref="JobRun.FinishAsync"/>), and the execution fails.
     /// </summary>
     public long? RecordsProcessed { get; set; }
 

@@ -28,7 +28,7 @@ public static class TrackedRunPerformContextExtensions
     public static bool TryGetTrackedRun(this PerformContext context, [NotNullWhen(true)] out TrackedRun? run)
     {
         ArgumentNullException.ThrowIfNull(context);
-        run = TrackingFilter.Find(context)?.Run;
+        run = TrackingFilter.Find(context)?.TrackedRun;
         return run is not null;
     }
 }

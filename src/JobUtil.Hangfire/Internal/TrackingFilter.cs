@@ -1,17 +1,17 @@
 using Hangfire;
 using Hangfire.Server;
-using Microsoft.Extensions.Logging;
 
 namespace JobUtil.Hangfire.Internal;
 
 /// <summary>
-/// Surrounds every execution of a tracked job with a run: the watermark and the start before the job method runs, its
-/// outcome after. A server filter because it alone runs on the worker around the method: it can keep the method from
-/// running (by throwing) when the start is refused, and sees the method's result or exception before Hangfire elects the
-/// job's next state (a retry, say). Hangfire's filters are synchronous, and its workers are threads of their own, so
-/// the client's asynchronous calls are waited for here.
+/// Surrounds every execution of a tracked job with a run: <see cref="Job.BeginRunAsync"/> before the job method runs,
+/// the run's outcome after, every rule (lookback, message, count range, outcome timeout) the run handle's. A server
+/// filter because it alone runs on the worker around the method: it can keep the method from running (by throwing)
+/// when the start is refused, and sees the method's result or exception before Hangfire elects the job's next state (a
+/// retry, say). Hangfire's filters are synchronous, and its workers are threads of their own, so the client's
+/// asynchronous calls are waited for here.
 /// </summary>
-internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILogger<TrackingFilter> logger) : IServerFilter
+internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked) : IServerFilter
 {
     // The execution's state travels from OnPerforming to OnPerformed (and to the job, through PerformContext) in the
     // context's Items, which Hangfire shares between the contexts of one execution.
@@ -32,12 +32,11 @@ internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILog
         }
 
         var name = TrackedJobs.NameOf(context, attribute);
-        var attempt = TrackedJobs.AttemptOf(context);
         var job = jobs.Create(name, attribute.Source, attribute.Destination);
-        RunLifecycle lifecycle;
+        JobRun run;
         try
         {
-            lifecycle = RunLifecycle.BeginAsync(job, context.CancellationToken.ShutdownToken).GetAwaiter().GetResult();
+            run = job.BeginRunAsync(context.CancellationToken.ShutdownToken).GetAwaiter().GetResult();
         }
         catch
         {
@@ -48,9 +47,9 @@ internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILog
             throw;
         }
 
-        var run = new TrackedRun(name, lifecycle.Record.Id, lifecycle.Record.StartDate, lifecycle.Since, attempt);
-        context.Items[ItemKey] = new Execution(job, lifecycle, run);
-        TrackedRunAccessor.Set(run);
+        var trackedRun = new TrackedRun(name, run.Id, run.Record.StartDate, run.Since, TrackedJobs.AttemptOf(context));
+        context.Items[ItemKey] = new Execution(job, run, trackedRun);
+        TrackedRunAccessor.Set(trackedRun);
     }
 
     public void OnPerformed(PerformedContext context)
@@ -67,32 +66,32 @@ internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILog
         }
         finally
         {
-            execution.Lifecycle.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // Disposing a run that has no outcome records it as an error: no path here leaves it in progress.
+            execution.Run.DisposeAsync().AsTask().GetAwaiter().GetResult();
             execution.Job.Dispose();
         }
     }
 
     /// <summary>
     /// Records the execution's outcome. A failure to record success is thrown (Hangfire then fails the execution); a
-    /// failure to record an error is logged, and the job's own exception goes on to Hangfire.
+    /// failure to record an error is logged by the run handle, and the job's own exception goes on to Hangfire.
     /// </summary>
-    private async Task RecordAsync(PerformedContext context, Execution execution)
+    private static async Task RecordAsync(PerformedContext context, Execution execution)
     {
-        var attempt = $"Attempt {execution.Run.Attempt} (Hangfire job {context.BackgroundJob.Id})";
-        var lifecycle = execution.Lifecycle;
+        var attempt = $"Attempt {execution.TrackedRun.Attempt} (Hangfire job {context.BackgroundJob.Id})";
         if (CancellationOf(context) is { } reason)
         {
-            await TryFailAsync(execution, lifecycle.FailAsync(attempt + ": " + reason)).ConfigureAwait(false);
+            await execution.Run.TryFailAsync(attempt + ": " + reason).ConfigureAwait(false);
         }
         else if (context.Exception is { } exception)
         {
             // Hangfire wraps what the method threw in a JobPerformanceException; the run records the method's own.
             var cause = exception is JobPerformanceException { InnerException: { } inner } ? inner : exception;
-            await TryFailAsync(execution, lifecycle.FailAsync(cause, attempt)).ConfigureAwait(false);
+            await execution.Run.TryFailAsync(cause, attempt).ConfigureAwait(false);
         }
         else
         {
-            await lifecycle.SucceedAsync(CountOf(context.Result) ?? execution.Run.RecordsProcessed).ConfigureAwait(false);
+            await execution.Run.FinishAsync(CountOf(context.Result) ?? execution.TrackedRun.RecordsProcessed).ConfigureAwait(false);
         }
     }
 
@@ -126,18 +125,6 @@ internal sealed class TrackingFilter(IJobFactory jobs, TrackedJobs tracked, ILog
         _ => null,
     };
 
-    private async Task TryFailAsync(Execution execution, Task recording)
-    {
-        try
-        {
-            await recording.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is JobsApiException or OperationCanceledException)
-        {
-            Log.OutcomeNotRecorded(logger, e, execution.Run.JobName, execution.Run.RunId);
-        }
-    }
-
     /// <summary>One tracked execution: its job client, its run, and what the job sees of it.</summary>
-    internal sealed record Execution(Job Job, RunLifecycle Lifecycle, TrackedRun Run);
+    internal sealed record Execution(Job Job, JobRun Run, TrackedRun TrackedRun);
 }
