@@ -72,6 +72,20 @@ COMMENT ON COLUMN api.jobs.heartbeat_at IS
     'When the running client last said it was alive, by its clock; NULL when it sends no heartbeats.';
 COMMENT ON COLUMN api.jobs.host IS 'The machine the run runs on, as the client names it; NULL when not given.';
 
+-- Run keys: exactly-once starts. Every JobUtil start sends a fresh uuid in run_key. A start whose response was lost
+-- (the connection dropped, a proxy's 502 after the insert was committed) looks its key up and adopts the row that holds
+-- it, and only that row, whatever the precision of start_date and however many starts of the same job run at once. The
+-- unique index makes a retried insert of a committed start fail (23505, which PostgREST answers with 409) instead of
+-- writing a second row. NULL for rows written by clients that send no key (the Python original); a unique index allows
+-- any number of NULLs. Without this column a lost start can be recognised only by an exact, unique start_date, and fails
+-- when that cannot tell it from another start's (see the README, "Exactly-once starts").
+ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS run_key UUID;
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_run_key_idx ON api.jobs (run_key);
+
+COMMENT ON COLUMN api.jobs.run_key IS
+    'The key the client made for this start (a uuid, unique), by which it finds its row when the answer to its insert '
+    'was lost; NULL when the client sent none.';
+
 -- Stale runs and their recovery. A run is stale when it is in_progress and its heartbeat, or its start when it has
 -- no heartbeat, is older than a threshold X that the operator chooses (for example 5 minutes with heartbeats every
 -- minute, or a day without heartbeats). Recovery ends each stale run as error with one conditional update, so two

@@ -63,6 +63,15 @@ public sealed class FakeJobsApiOptions
     public bool HeartbeatColumns { get; init; } = true;
 
     /// <summary>
+    /// When <see langword="true"/> (the default), the table has the <c>run_key uuid</c> column that <c>db/schema.sql</c>
+    /// adds, with its unique index: a second row with a key already present is refused with 409 <c>23505</c>, as
+    /// PostgreSQL refuses it (rows may have no key, and any number of them may be NULL). When <see langword="false"/>, a
+    /// request naming it is refused as PostgREST refuses an unknown column, like <see cref="HeartbeatColumns"/>. With
+    /// both false the table has the nine columns of the original.
+    /// </summary>
+    public bool RunKeyColumn { get; init; } = true;
+
+    /// <summary>
     /// When <see langword="true"/> (the default), a finished run (status other than <c>in_progress</c>) cannot change, as the
     /// <c>jobs_final_state</c> trigger of <c>db/schema.sql</c> enforces: an update that would change any of its columns is
     /// refused with 400, code <c>23J01</c>, and nothing is written; an update that sets the values it already holds is

@@ -82,6 +82,7 @@ public class SchemaTests
             "destination text not null",
             "heartbeat_at timestamp with time zone null",
             "host text null",
+            "run_key uuid null",
         }));
     }
 

@@ -13,6 +13,7 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
     public const string EndAfterStartCheck = "jobs_end_after_start_check";
     public const string RecordsProcessedCheck = "jobs_records_processed_check";
     public const string InProgressIndex = "jobs_one_in_progress_per_name";
+    public const string RunKeyIndex = "jobs_run_key_idx";
 
     /// <summary>The SQLSTATE with which the <c>jobs_final_state</c> trigger of db/schema.sql refuses to change a finished run.</summary>
     public const string FinalStateCode = "23J01";
@@ -208,6 +209,7 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
             throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{StatusCheck}\"", FailingRow(values));
         }
 
+        object? Named(string name) => Column.Find(Columns, name) is { } column ? values[column.Ordinal] : null;
         var row = new FakeJobRow
         {
             Id = (long)values[0]!,
@@ -219,26 +221,27 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
             RecordsProcessed = values[Column.RecordsProcessed] is long n ? checked((int)n) : null,
             Source = (string)values[7]!,
             Destination = (string)values[8]!,
-            HeartbeatAt = values.Length > 9 ? (DateTimeOffset?)values[9] : null,
-            Host = values.Length > 10 ? (string?)values[10] : null,
+            HeartbeatAt = (DateTimeOffset?)Named("heartbeat_at"),
+            Host = (string?)Named("host"),
+            RunKey = (Guid?)Named(Column.RunKey),
         };
 
-        for (var i = 0; i < table.Count; i++)
+        // The unique indexes one after the other, in the order they were created, as PostgreSQL checks them: the primary
+        // key, run_key (db/schema.sql), then the opt-in overlap guard.
+        var others = table.Where((_, i) => i != replacing).ToList();
+        if (others.Any(r => r.Id == row.Id))
         {
-            if (i == replacing)
-            {
-                continue;
-            }
+            throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{Name}_pkey\"", $"Key (id)=({row.Id}) already exists.");
+        }
 
-            if (table[i].Id == row.Id)
-            {
-                throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{Name}_pkey\"", $"Key (id)=({row.Id}) already exists.");
-            }
+        if (row.RunKey is { } key && others.Any(r => r.RunKey == key))
+        {
+            throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{RunKeyIndex}\"", $"Key (run_key)=({key:D}) already exists.");
+        }
 
-            if (options.OneRunInProgressPerName && row.Status == "in_progress" && table[i].Status == "in_progress" && table[i].Name == row.Name)
-            {
-                throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{InProgressIndex}\"", $"Key (name)=({row.Name}) already exists.");
-            }
+        if (options.OneRunInProgressPerName && row.Status == "in_progress" && others.Any(r => r.Status == "in_progress" && r.Name == row.Name))
+        {
+            throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{InProgressIndex}\"", $"Key (name)=({row.Name}) already exists.");
         }
 
         return row;
@@ -255,6 +258,11 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
         if (!options.HeartbeatColumns && (row.HeartbeatAt is not null || row.Host is not null))
         {
             throw new ArgumentException("The row cannot be seeded: the table has no heartbeat_at or host column (FakeJobsApiOptions.HeartbeatColumns is false).", nameof(row));
+        }
+
+        if (!options.RunKeyColumn && row.RunKey is not null)
+        {
+            throw new ArgumentException("The row cannot be seeded: the table has no run_key column (FakeJobsApiOptions.RunKeyColumn is false).", nameof(row));
         }
     }
 }
