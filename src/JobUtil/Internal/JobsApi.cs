@@ -178,8 +178,8 @@ internal sealed partial class JobsApi
         {
             // A unique violation on a start that may have been committed before: with a key, the row is looked for first
             // (a violation of the key's index means exactly that an earlier attempt of this start was committed).
-            if (e.Status == 409 && e.ErrorCode == "23505" && sent.RunKey is not null
-                && (progress.MayHaveCommitted || IsDuplicateRunKey(e))
+            progress.MayHaveCommitted |= IsDuplicateRunKey(e);
+            if (e.Status == 409 && e.ErrorCode == "23505" && sent.RunKey is not null && progress.MayHaveCommitted
                 && await FindStartedRunAsync(progress, operation, cancellationToken).ConfigureAwait(false) is { } committed)
             {
                 Log.RunAdopted(_logger, sent.Name, committed.Id);

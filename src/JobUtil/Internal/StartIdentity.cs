@@ -1,4 +1,6 @@
+#if !NET
 using System.Security.Cryptography;
+#endif
 
 namespace JobUtil.Internal;
 

@@ -52,6 +52,7 @@ public sealed class SameNameStartsTests
         Assert.Multiple(() =>
         {
             Assert.That(failed.Select(s => s.Error!.Message), Is.All.Contain("could not be identified").And.All.Contain("run_key").And.All.Contain("db/schema.sql"), "a start fails only when it cannot tell its row from another's");
+            Assert.That(starts.Where(s => s.RunId is not null && !s.Recorded).Select(s => s.Error!.Message), Is.Empty, "every run a start returned had its outcome recorded");
             if (precision == 6)
             {
                 Assert.That(failed, Is.Empty, "a column that keeps microseconds identifies every start by its exact start_date");
