@@ -49,6 +49,12 @@ public sealed record FakeJobRow
     public string? Host { get; init; }
 
     /// <summary>
+    /// Where the run got to in its source (<c>TEXT</c>), recorded with its success; <see langword="null"/> when it stored none.
+    /// Always <see langword="null"/> when the table has no such column (<see cref="FakeJobsApiOptions.CursorColumn"/>).
+    /// </summary>
+    public string? Cursor { get; init; }
+
+    /// <summary>
     /// The key the client that started the run gave it (<c>run_key uuid</c>, unique); <see langword="null"/> when it sent
     /// none. Always <see langword="null"/> when the table has no such column (<see cref="FakeJobsApiOptions.RunKeyColumn"/>).
     /// </summary>

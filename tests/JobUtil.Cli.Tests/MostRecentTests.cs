@@ -21,6 +21,25 @@ public class MostRecentTests : FakeApiFixture
         });
     }
 
+    [TestCase(301)]
+    [TestCase(302)]
+    [TestCase(307)]
+    public async Task A_redirect_is_an_error_and_is_not_followed(int status)
+    {
+        Api.Seed(Row("payroll", "success", Watermark.AddYears(7)));
+        Api.RedirectNext(1, status, $"{Api.Url}?select=start_date&name=eq.payroll&status=eq.success&order=start_date.desc&limit=1", "GET");
+
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stdout, Is.Empty, "no watermark from another address");
+            Assert.That(result.Stderr, Does.Contain(status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(Api.Requests, Has.Count.EqualTo(1), "not followed");
+        });
+    }
+
     [Test]
     public async Task Prints_ISO_8601_in_UTC_with_microseconds_with_format_iso()
     {
@@ -137,6 +156,57 @@ public class MostRecentTests : FakeApiFixture
 
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(Api.Requests, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Cursor_prints_the_cursor_of_the_last_successful_run_that_stored_one_as_stored()
+    {
+        const string cursor = "2024-05-01T11:59:59.999999Z & page #2 100% \"é\"";
+        Api.Seed(
+            Row("nightly", "success", Watermark.AddDays(-1)) with { Cursor = "older" },
+            Row("nightly", "success", Watermark) with { Cursor = cursor },
+            Row("nightly", "success", Watermark.AddHours(1)),
+            Row("nightly", "error", Watermark.AddHours(2)) with { Cursor = "of a failure" });
+
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--cursor");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+            Assert.That(result.Stdout, Is.EqualTo(cursor + "\n"));
+            Assert.That(result.Stderr, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Cursor_prints_the_default_or_nothing_when_no_run_stored_one()
+    {
+        SeedHistory();
+
+        var nothing = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--cursor");
+        var fallback = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--cursor", "--default", "0");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(nothing.ExitCode, Is.EqualTo(0));
+            Assert.That(nothing.Stdout, Is.Empty);
+            Assert.That(fallback.Stdout, Is.EqualTo("0\n"));
+        });
+    }
+
+    [Test]
+    public async Task Cursor_on_a_table_without_the_column_exits_1_naming_the_column_and_the_schema_file()
+    {
+        using var nineColumns = FakeJobsApi.Start(new FakeJobsApiOptions { HeartbeatColumns = false, CursorColumn = false });
+
+        var result = await Cli.RunAsync(Cli.Environment(nineColumns.Url), "most-recent", "--name", "nightly", "--cursor");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stderr, Does.StartWith("jobutil: ").And.Contain("no cursor column").And.Contain("db/schema.sql"));
+            Assert.That(result.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
+        });
     }
 
     private void SeedHistory() => Api.Seed(

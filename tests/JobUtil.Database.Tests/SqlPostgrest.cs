@@ -10,7 +10,7 @@ namespace JobUtil.Database.Tests;
 
 /// <summary>
 /// What PostgREST does over a real database, on a loopback port: for a GET, the relation of the path in schema
-/// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>lte</c>/<c>in</c> filters, <c>order</c> and <c>limit</c>, run as
+/// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>lte</c>/<c>in</c>/<c>is.null</c> filters (negated with <c>not.</c>), <c>order</c> and <c>limit</c>, run as
 /// the anonymous role <c>web_anon</c>; a POST (one JSON object, only its keys inserted) and a PATCH (its keys set on the
 /// filtered rows) as <c>jobs_writer</c>, each in its own transaction, answered as with <c>return=representation</c>.
 /// Bodies are <c>json_agg</c> of the rows, as PostgREST builds them; an unknown relation is 404 <c>PGRST205</c>, an
@@ -249,6 +249,11 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
     private static string Filter(NpgsqlCommand command, string name, string expression)
     {
         var column = "_postgrest_r." + Quote(name);
+        if (expression.StartsWith("not.", StringComparison.Ordinal))
+        {
+            return $"NOT ({Filter(command, name, expression[4..])})";
+        }
+
         var dot = expression.IndexOf('.', StringComparison.Ordinal);
         var op = expression[..dot];
         var operand = expression[(dot + 1)..];
@@ -260,6 +265,8 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
                 return $"{column} >= {Parameter(command, operand)}";
             case "lte":
                 return $"{column} <= {Parameter(command, operand)}";
+            case "is" when operand == "null":
+                return $"{column} IS NULL";
             case "in":
                 return $"{column} IN ({string.Join(", ", Items(operand[1..^1]).Select(item => Parameter(command, item)))})";
             default:

@@ -72,8 +72,14 @@ internal sealed class Column
         if (options.HeartbeatColumns)
         {
             // Added by ALTER TABLE in db/schema.sql, so after the nine original columns.
-            columns.Add(new(9, "heartbeat_at", timestamp, false));
-            columns.Add(new(10, "host", ColumnType.Text, false));
+            columns.Add(new(columns.Count, "heartbeat_at", timestamp, false));
+            columns.Add(new(columns.Count, "host", ColumnType.Text, false));
+        }
+
+        if (options.CursorColumn)
+        {
+            // Added by ALTER TABLE in db/schema.sql after the heartbeat columns.
+            columns.Add(new(columns.Count, "cursor", ColumnType.Text, false));
         }
 
         if (options.RunKeyColumn)
@@ -165,6 +171,7 @@ internal sealed class Column
         "destination" => row.Destination,
         "heartbeat_at" => row.HeartbeatAt,
         "host" => row.Host,
+        "cursor" => row.Cursor,
         _ => row.RunKey,
     };
 

@@ -209,7 +209,6 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
             throw new PgError(400, "23514", $"new row for relation \"{Name}\" violates check constraint \"{StatusCheck}\"", FailingRow(values));
         }
 
-        object? Named(string name) => Column.Find(Columns, name) is { } column ? values[column.Ordinal] : null;
         var row = new FakeJobRow
         {
             Id = (long)values[0]!,
@@ -221,9 +220,10 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
             RecordsProcessed = values[Column.RecordsProcessed] is long n ? checked((int)n) : null,
             Source = (string)values[7]!,
             Destination = (string)values[8]!,
-            HeartbeatAt = (DateTimeOffset?)Named("heartbeat_at"),
-            Host = (string?)Named("host"),
-            RunKey = (Guid?)Named(Column.RunKey),
+            HeartbeatAt = (DateTimeOffset?)ValueOf(values, "heartbeat_at"),
+            Host = (string?)ValueOf(values, "host"),
+            Cursor = (string?)ValueOf(values, "cursor"),
+            RunKey = (Guid?)ValueOf(values, Column.RunKey),
         };
 
         // The unique indexes one after the other, in the order they were created, as PostgreSQL checks them: the primary
@@ -247,6 +247,9 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
         return row;
     }
 
+    /// <summary>The value of an added column (heartbeat_at, host, cursor), or null when the table does not have it.</summary>
+    private object? ValueOf(object?[] values, string column) => Column.Find(Columns, column) is { } found ? values[found.Ordinal] : null;
+
     private string FailingRow(object?[] values)
         => "Failing row contains (" + string.Join(", ", values.Select((v, i) => Columns[i].ToText(v, _zone))) + ").";
 
@@ -258,6 +261,11 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
         if (!options.HeartbeatColumns && (row.HeartbeatAt is not null || row.Host is not null))
         {
             throw new ArgumentException("The row cannot be seeded: the table has no heartbeat_at or host column (FakeJobsApiOptions.HeartbeatColumns is false).", nameof(row));
+        }
+
+        if (!options.CursorColumn && row.Cursor is not null)
+        {
+            throw new ArgumentException("The row cannot be seeded: the table has no cursor column (FakeJobsApiOptions.CursorColumn is false).", nameof(row));
         }
 
         if (!options.RunKeyColumn && row.RunKey is not null)

@@ -27,11 +27,66 @@ internal static class RunRules
     public const char NulReplacement = '\uFFFD';
 
     /// <summary>
-    /// A message as the <c>message</c> column can store it: each NUL (U+0000) replaced with U+FFFD. Every message
-    /// recorded goes through here (ResultAsync, the run handle, RunAsync's error, the command).
+    /// A message as the <c>message</c> column stores it: each NUL (U+0000) and each lone UTF-16 surrogate replaced with
+    /// U+FFFD (PostgreSQL's <c>text</c> cannot hold NUL, and JSON sends a lone surrogate as U+FFFD), so the message sent
+    /// is the message read back. Every message recorded goes through here (ResultAsync, the run handle, RunAsync's
+    /// error, recovery, the command).
     /// </summary>
     public static string StorableMessage(string message)
-        => message.IndexOf('\0') < 0 ? message : message.Replace('\0', NulReplacement);
+    {
+        char[]? copy = null;
+        for (var i = 0; i < message.Length; i++)
+        {
+            var c = message[i];
+            if (char.IsHighSurrogate(c) && i + 1 < message.Length && char.IsLowSurrogate(message[i + 1]))
+            {
+                i++;
+            }
+            else if (c == '\0' || char.IsSurrogate(c))
+            {
+                copy ??= message.ToCharArray();
+                copy[i] = NulReplacement;
+            }
+        }
+
+        return copy is null ? message : new string(copy);
+    }
+
+    /// <summary>The longest cursor a run records, in bytes of UTF-8: a position in a source, not a payload.</summary>
+    public const int MaxCursorBytes = 4096;
+
+    // Counts the bytes a cursor takes in UTF-8, and refuses a lone surrogate rather than replacing it.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// A cursor as the <c>cursor</c> column stores it: NUL handled as in a message (<see cref="StorableMessage"/>), then
+    /// checked before anything is sent. It must not be empty (null stores none; the command cannot tell an empty cursor
+    /// from none), must be valid UTF-16 (a lone surrogate cannot be sent as JSON text), and must fit
+    /// <see cref="MaxCursorBytes"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cursor is empty, not valid Unicode, or too long.</exception>
+    public static string StorableCursor(string cursor, string paramName)
+    {
+        if (cursor.Length == 0)
+        {
+            throw new ArgumentException("A cursor must not be empty; pass null to record none.", paramName);
+        }
+
+        var storable = StorableMessage(cursor);
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(storable);
+        }
+        catch (System.Text.EncoderFallbackException e)
+        {
+            throw new ArgumentException($"A cursor must be valid Unicode text: it holds a lone surrogate (U+{(int)e.CharUnknown:X4}) at index {e.Index.ToString(CultureInfo.InvariantCulture)}.", paramName, e);
+        }
+
+        return bytes <= MaxCursorBytes
+            ? storable
+            : throw new ArgumentException($"A cursor must be at most {MaxCursorBytes.ToString(CultureInfo.InvariantCulture)} bytes of UTF-8; this one is {bytes.ToString(CultureInfo.InvariantCulture)}. Store a position (a timestamp, an id, a token), not data.", paramName);
+    }
 
     /// <summary>
     /// The message of <paramref name="exception"/>, or a sentence saying it could not be read: a faulty
