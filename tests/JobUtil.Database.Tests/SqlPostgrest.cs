@@ -13,8 +13,9 @@ namespace JobUtil.Database.Tests;
 /// What PostgREST does for a GET, over a real database, on a loopback port: the relation of the path in schema
 /// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>in</c>/<c>is.null</c> filters (negated with <c>not.</c>), <c>order</c> and <c>limit</c>, run as the
 /// anonymous role <c>web_anon</c> and answered with <c>json_agg</c> of the rows, as PostgREST builds its body; an
-/// unknown relation is PostgREST's 404 <c>PGRST205</c>. Enough for the fleet's reads, so that JobFleet and
-/// <c>jobutil</c> can be run against db/schema.sql without a PostgREST binary.
+/// unknown relation is PostgREST's 404 <c>PGRST205</c>; and a POST or PATCH of the jobs table as the writer role. Enough
+/// for the fleet's reads and a run's start and outcome, so that Job, JobFleet and <c>jobutil</c> can be run against
+/// db/schema.sql without a PostgREST binary.
 /// </summary>
 internal sealed partial class SqlPostgrest : IAsyncDisposable
 {
@@ -83,6 +84,11 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
     private async Task<(int Status, string Body)> AnswerAsync(HttpListenerRequest request)
     {
         var relation = request.Url!.AbsolutePath.Trim('/');
+        if (request.HttpMethod is "POST" or "PATCH" && relation == "jobs")
+        {
+            return await WriteAsync(request);
+        }
+
         if (request.HttpMethod != "GET")
         {
             return (405, Error("PGRST117", $"Unsupported HTTP method: {request.HttpMethod}"));
@@ -153,11 +159,63 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
         }
     }
 
-    private static string Filter(NpgsqlCommand command, string column, string expression)
+    /// <summary>
+    /// A POST (one JSON object) or a PATCH (with filters) of api.jobs as the writer role, the way PostgREST runs it: only
+    /// the body's keys are written, converted by <c>json_populate_record</c>, and the rows written are answered with
+    /// <c>json_agg</c> (<c>Prefer: return=representation</c>, which JobUtil always sends). PostgreSQL's errors are answered
+    /// with their SQLSTATE, 400 (409 for a unique violation).
+    /// </summary>
+    private async Task<(int Status, string Body)> WriteAsync(HttpListenerRequest request)
+    {
+        string body;
+        using (var reader = new StreamReader(request.InputStream, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync();
+        }
+
+        using var document = JsonDocument.Parse(body);
+        var keys = document.RootElement.EnumerateObject().Select(p => Quote(p.Name)).ToList();
+        await using var connection = await ClusterSetUp.Cluster.OpenAsync(_database);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+        command.Parameters.AddWithValue("body", body);
+        string write;
+        if (request.HttpMethod == "POST")
+        {
+            write = $"INSERT INTO api.jobs ({string.Join(", ", keys)}) SELECT {string.Join(", ", keys)} FROM json_populate_record(NULL::api.jobs, @body::json) RETURNING *";
+        }
+        else
+        {
+            var query = HttpUtility.ParseQueryString(request.Url!.Query);
+            var where = query.AllKeys.Select(key => Filter(command, key!, query[key]!, qualifier: "jobs.")).ToList();
+            write = $"UPDATE api.jobs SET {string.Join(", ", keys.Select(k => $"{k} = src.{k}"))} FROM json_populate_record(NULL::api.jobs, @body::json) AS src"
+                + (where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where)) + " RETURNING jobs.*";
+        }
+
+        await using (var role = new NpgsqlCommand("SET LOCAL ROLE jobs_writer", connection, transaction))
+        {
+            await role.ExecuteNonQueryAsync();
+        }
+
+        command.CommandText = $"WITH written AS ({write}) SELECT coalesce(json_agg(written), '[]')::text FROM written";
+        try
+        {
+            var rows = (string)(await command.ExecuteScalarAsync())!;
+            await transaction.CommitAsync();
+            return (request.HttpMethod == "POST" ? 201 : 200, rows);
+        }
+        catch (PostgresException e)
+        {
+            var error = JsonSerializer.Serialize(new Dictionary<string, string?> { ["code"] = e.SqlState, ["details"] = e.Detail, ["hint"] = e.Hint, ["message"] = e.MessageText });
+            return (e.SqlState == "23505" ? 409 : 400, error);
+        }
+    }
+
+    private static string Filter(NpgsqlCommand command, string column, string expression, string qualifier = "")
     {
         if (expression.StartsWith("not.", StringComparison.Ordinal))
         {
-            return $"NOT ({Filter(command, column, expression[4..])})";
+            return $"NOT ({Filter(command, column, expression[4..], qualifier)})";
         }
 
         var dot = expression.IndexOf('.', StringComparison.Ordinal);
@@ -166,13 +224,15 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
         switch (op)
         {
             case "eq":
-                return $"{Quote(column)} = {Parameter(command, operand)}";
+                return $"{qualifier}{Quote(column)} = {Parameter(command, operand)}";
             case "gte":
-                return $"{Quote(column)} >= {Parameter(command, operand)}";
+                return $"{qualifier}{Quote(column)} >= {Parameter(command, operand)}";
+            case "lte":
+                return $"{qualifier}{Quote(column)} <= {Parameter(command, operand)}";
             case "is" when operand == "null":
-                return $"{Quote(column)} IS NULL";
+                return $"{qualifier}{Quote(column)} IS NULL";
             case "in":
-                return $"{Quote(column)} IN ({string.Join(", ", Items(operand[1..^1]).Select(item => Parameter(command, item)))})";
+                return $"{qualifier}{Quote(column)} IN ({string.Join(", ", Items(operand[1..^1]).Select(item => Parameter(command, item)))})";
             default:
                 throw new NotSupportedException($"The operator '{op}' is not served here.");
         }
