@@ -44,14 +44,14 @@ internal static class CursorFile
 
             if (read > limit)
             {
-                throw new InvalidDataException($"it holds more than {JobCursor.MaxLength.ToString(CultureInfo.InvariantCulture)} bytes, the most a cursor may take (JobCursor.MaxLength)");
+                throw new InvalidDataException($"holds more than {JobCursor.MaxLength.ToString(CultureInfo.InvariantCulture)} bytes, the most a cursor may take (JobCursor.MaxLength)");
             }
 
             bytes = buffer[..read];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"it could not be read ({e.Message})", e);
+            throw new InvalidDataException($"could not be read ({e.Message})", e);
         }
 
         string text;
@@ -61,7 +61,7 @@ internal static class CursorFile
         }
         catch (DecoderFallbackException e)
         {
-            throw new InvalidDataException($"it is not UTF-8 text (an invalid byte at offset {e.Index.ToString(CultureInfo.InvariantCulture)})", e);
+            throw new InvalidDataException($"is not UTF-8 text (an invalid byte at offset {e.Index.ToString(CultureInfo.InvariantCulture)})", e);
         }
 
         if (text.StartsWith('\uFEFF'))

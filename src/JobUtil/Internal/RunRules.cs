@@ -55,6 +55,23 @@ internal static class RunRules
         return copy is null ? message : new string(copy);
     }
 
+    /// <summary>
+    /// The cursor an outcome records: none without one; only a success records one (a failed run must not move the
+    /// position the next run resumes from), checked by <see cref="StorableCursor"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A cursor with an outcome other than success, or one that cannot be stored.</exception>
+    public static string? OutcomeCursor(JobStatus status, string? cursor)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        return status == JobStatus.Success
+            ? StorableCursor(cursor, nameof(cursor))
+            : throw new ArgumentException($"Only a successful run records a cursor; a run with status {status} records none, so the next run resumes from the last good one.", nameof(cursor));
+    }
+
     /// <summary>The longest cursor a run records, in bytes of UTF-8: a position in a source, not a payload.</summary>
     public const int MaxCursorBytes = 4096;
 
