@@ -3,32 +3,39 @@ using Microsoft.Extensions.Options;
 
 namespace JobUtil.Sample;
 
-/// <summary>What one run did: the watermark it started from and the run as the Jobs API recorded it.</summary>
-public sealed record CopyRun(DateTimeOffset? Watermark, JobRecord? Run, Exception? Failure);
+/// <summary>What one run did: the cursor it started from, the run as the Jobs API recorded it (with the cursor it stored), and its failure.</summary>
+public sealed record CopyRun(string? From, JobRecord? Run, Exception? Failure);
 
 /// <summary>
-/// The ETL: copies the orders modified since the last successful run into the destination, logging the run to the
-/// Jobs API. <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> reads the
-/// watermark, records the start, and records success with the count, or the error when the copy throws.
+/// The ETL: copies the orders updated since the last successful run into the destination, logging the run to the Jobs
+/// API. The position is a cursor on the source's own <c>updated_at</c> column, not a time from this host's clock:
+/// <see cref="Job.RunAsync(Func{string?, CancellationToken, Task{JobRunResult}}, CancellationToken)"/> hands the body the
+/// cursor of the last successful run, records the start, and records success with the count and the greatest
+/// <c>updated_at</c> copied as the new cursor, or the error (and no cursor) when the copy throws.
 /// </summary>
 public sealed partial class IncrementalCopy(IJobFactory jobs, OrdersSource source, OrdersDestination destination, IOptions<SampleOptions> options, ILogger<IncrementalCopy> logger)
 {
     public async Task<CopyRun> RunOnceAsync(CancellationToken cancellationToken)
     {
         using var job = jobs.Create(options.Value.JobName);
-        DateTimeOffset? watermark = null;
+        string? from = null;
         try
         {
             await job.RunAsync(
-                async (since, ct) =>
+                async (cursor, ct) =>
                 {
-                    watermark = since;
-                    var changed = await source.ReadChangedSinceAsync(since, ct);
-                    LogExtracted(logger, changed.Count, since?.ToString("u") ?? "the beginning");
-                    return await destination.UpsertAsync(changed, ct);
+                    from = cursor;
+                    var updatedAfter = JobCursor.ToTimestamp(cursor);
+                    var changed = await source.ReadUpdatedSinceAsync(updatedAfter, ct);
+                    LogExtracted(logger, changed.Count, cursor ?? "the beginning");
+                    var copied = await destination.UpsertAsync(changed, ct);
+
+                    // The position reached in the source's data; nothing read, nothing moved.
+                    var reached = changed.Count == 0 ? cursor : JobCursor.FromTimestamp(changed.Max(o => o.UpdatedAt));
+                    return new JobRunResult(copied, reached);
                 },
                 cancellationToken);
-            return new CopyRun(watermark, job.Current, null);
+            return new CopyRun(from, job.Current, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -42,12 +49,12 @@ public sealed partial class IncrementalCopy(IJobFactory jobs, OrdersSource sourc
                 LogNotStarted(logger, e.GetType().Name, e.Message);
             }
 
-            return new CopyRun(watermark, job.Current, e);
+            return new CopyRun(from, job.Current, e);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Extracted {Count} orders modified since {Since}")]
-    private static partial void LogExtracted(ILogger logger, int count, string since);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Extracted {Count} orders updated since {Cursor}")]
+    private static partial void LogExtracted(ILogger logger, int count, string cursor);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The copy failed and run {RunId} is recorded as error: {ErrorType}: {Error}")]
     private static partial void LogFailed(ILogger logger, long runId, string errorType, string error);

@@ -16,17 +16,17 @@ public sealed class OrdersDestination(IOptions<SampleOptions> options, IOptions<
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT INTO orders (id, customer, product, quantity, modified, loaded_at)
-            VALUES ($id, $customer, $product, $quantity, $modified, $loaded)
+            INSERT INTO orders (id, customer, product, quantity, updated_at, loaded_at)
+            VALUES ($id, $customer, $product, $quantity, $updated_at, $loaded)
             ON CONFLICT (id) DO UPDATE SET
                 customer = excluded.customer, product = excluded.product, quantity = excluded.quantity,
-                modified = excluded.modified, loaded_at = excluded.loaded_at
+                updated_at = excluded.updated_at, loaded_at = excluded.loaded_at
             """;
         var id = command.Parameters.Add("$id", SqliteType.Integer);
         var customer = command.Parameters.Add("$customer", SqliteType.Text);
         var product = command.Parameters.Add("$product", SqliteType.Text);
         var quantity = command.Parameters.Add("$quantity", SqliteType.Integer);
-        var modified = command.Parameters.Add("$modified", SqliteType.Text);
+        var updatedAt = command.Parameters.Add("$updated_at", SqliteType.Text);
         command.Parameters.AddWithValue("$loaded", SqliteTimestamps.ToText(time.GetUtcNow()));
         foreach (var order in orders)
         {
@@ -34,7 +34,7 @@ public sealed class OrdersDestination(IOptions<SampleOptions> options, IOptions<
             customer.Value = order.Customer;
             product.Value = order.Product;
             quantity.Value = order.Quantity;
-            modified.Value = SqliteTimestamps.ToText(order.Modified);
+            updatedAt.Value = SqliteTimestamps.ToText(order.UpdatedAt);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -63,7 +63,7 @@ public sealed class OrdersDestination(IOptions<SampleOptions> options, IOptions<
                 customer TEXT NOT NULL,
                 product TEXT NOT NULL,
                 quantity INTEGER NOT NULL CHECK (quantity > 0),
-                modified TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
                 loaded_at TEXT NOT NULL)
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace JobUtil.Sample;
 
-/// <summary>The source system: a SQLite database of orders, each with a <c>modified</c> timestamp. Created with demo data when missing.</summary>
+/// <summary>
+/// The source system: a SQLite database of orders, each with an <c>updated_at</c> timestamp set by the source itself when
+/// the order changes. Created with demo data when missing.
+/// </summary>
 public sealed partial class OrdersSource(IOptions<SampleOptions> options, IOptions<JobOptions> jobOptions, TimeProvider time, ILogger<OrdersSource> logger)
 {
     private static readonly string[] Customers = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka"];
@@ -29,8 +32,8 @@ public sealed partial class OrdersSource(IOptions<SampleOptions> options, IOptio
                 customer TEXT NOT NULL,
                 product TEXT NOT NULL,
                 quantity INTEGER NOT NULL,
-                modified TEXT NOT NULL);
-            CREATE INDEX orders_modified ON orders (modified);
+                updated_at TEXT NOT NULL);
+            CREATE INDEX orders_updated_at ON orders (updated_at);
             """, cancellationToken);
 
         var random = new Random(42);
@@ -38,21 +41,24 @@ public sealed partial class OrdersSource(IOptions<SampleOptions> options, IOptio
         var count = options.Value.DemoOrders;
         for (var id = 1; id <= count; id++)
         {
-            var modified = now.AddDays(-30).AddSeconds(random.NextDouble() * TimeSpan.FromDays(29).TotalSeconds);
-            await InsertAsync(connection, transaction, new Order(id, Customers[random.Next(Customers.Length)], Products[random.Next(Products.Length)], random.Next(1, 50), modified), cancellationToken);
+            var updatedAt = now.AddDays(-30).AddSeconds(random.NextDouble() * TimeSpan.FromDays(29).TotalSeconds);
+            await InsertAsync(connection, transaction, new Order(id, Customers[random.Next(Customers.Length)], Products[random.Next(Products.Length)], random.Next(1, 50), updatedAt), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         LogCreated(logger, Path, count);
     }
 
-    /// <summary>The orders modified at or after <paramref name="since"/> (every order when null): at-least-once, so a change made during the previous run is never missed.</summary>
-    public async Task<IReadOnlyList<Order>> ReadChangedSinceAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+    /// <summary>
+    /// The orders updated at or after <paramref name="from"/> (every order when null), oldest change first: at-least-once,
+    /// so orders updated in the same microsecond as the last one read before are read again rather than missed.
+    /// </summary>
+    public async Task<IReadOnlyList<Order>> ReadUpdatedSinceAsync(DateTimeOffset? from, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, customer, product, quantity, modified FROM orders WHERE modified >= $since ORDER BY id";
-        command.Parameters.AddWithValue("$since", since is { } value ? SqliteTimestamps.ToText(value) : string.Empty);
+        command.CommandText = "SELECT id, customer, product, quantity, updated_at FROM orders WHERE updated_at >= $from ORDER BY updated_at, id";
+        command.Parameters.AddWithValue("$from", from is { } value ? SqliteTimestamps.ToText(value) : string.Empty);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var orders = new List<Order>();
         while (await reader.ReadAsync(cancellationToken))
@@ -69,7 +75,7 @@ public sealed partial class OrdersSource(IOptions<SampleOptions> options, IOptio
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var now = SqliteTimestamps.ToText(time.GetUtcNow());
-        await ExecuteAsync(connection, transaction, $"UPDATE orders SET quantity = quantity + 1, modified = '{now}' WHERE id IN (SELECT id FROM orders ORDER BY id LIMIT {changed} OFFSET 100)", cancellationToken);
+        await ExecuteAsync(connection, transaction, $"UPDATE orders SET quantity = quantity + 1, updated_at = '{now}' WHERE id IN (SELECT id FROM orders ORDER BY id LIMIT {changed} OFFSET 100)", cancellationToken);
 
         var random = new Random(7);
         for (var i = 0; i < added; i++)
@@ -88,14 +94,14 @@ public sealed partial class OrdersSource(IOptions<SampleOptions> options, IOptio
         return await InsertAsync(connection, null, order, cancellationToken);
     }
 
-    /// <summary>Sets an order's quantity and marks it modified now.</summary>
+    /// <summary>Sets an order's quantity and marks it updated now.</summary>
     public async Task SetQuantityAsync(long id, int quantity, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE orders SET quantity = $quantity, modified = $modified WHERE id = $id";
+        command.CommandText = "UPDATE orders SET quantity = $quantity, updated_at = $updated_at WHERE id = $id";
         command.Parameters.AddWithValue("$quantity", quantity);
-        command.Parameters.AddWithValue("$modified", SqliteTimestamps.ToText(time.GetUtcNow()));
+        command.Parameters.AddWithValue("$updated_at", SqliteTimestamps.ToText(time.GetUtcNow()));
         command.Parameters.AddWithValue("$id", id);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -112,13 +118,13 @@ public sealed partial class OrdersSource(IOptions<SampleOptions> options, IOptio
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = order.Id == 0
-            ? "INSERT INTO orders (customer, product, quantity, modified) VALUES ($customer, $product, $quantity, $modified) RETURNING id"
-            : "INSERT INTO orders (id, customer, product, quantity, modified) VALUES ($id, $customer, $product, $quantity, $modified) RETURNING id";
+            ? "INSERT INTO orders (customer, product, quantity, updated_at) VALUES ($customer, $product, $quantity, $updated_at) RETURNING id"
+            : "INSERT INTO orders (id, customer, product, quantity, updated_at) VALUES ($id, $customer, $product, $quantity, $updated_at) RETURNING id";
         command.Parameters.AddWithValue("$id", order.Id);
         command.Parameters.AddWithValue("$customer", order.Customer);
         command.Parameters.AddWithValue("$product", order.Product);
         command.Parameters.AddWithValue("$quantity", order.Quantity);
-        command.Parameters.AddWithValue("$modified", SqliteTimestamps.ToText(order.Modified));
+        command.Parameters.AddWithValue("$updated_at", SqliteTimestamps.ToText(order.UpdatedAt));
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -76,7 +76,7 @@ static async Task<int> RunOnceAsync(IServiceProvider services, TextWriter output
     var result = await services.GetRequiredService<IncrementalCopy>().RunOnceAsync(cancellationToken);
     var run = result.Run;
     output.WriteLine(result.Failure is null
-        ? $"Run {run?.Id} of '{run?.Name}': {run?.Status} with {run?.RecordsProcessed} orders copied since {result.Watermark?.ToString("u") ?? "the beginning"}."
+        ? $"Run {run?.Id} of '{run?.Name}': {run?.Status} with {run?.RecordsProcessed} orders copied from cursor {result.From ?? "(none: the beginning)"} to {run?.Cursor ?? "(none)"}."
         : $"Run {run?.Id.ToString() ?? "(not started)"} failed: {result.Failure.Message}");
     return result.Failure is null ? 0 : 1;
 }

@@ -4,7 +4,7 @@ namespace JobUtil.Sample;
 
 /// <summary>
 /// Timestamps stored as fixed-width UTC text (<c>2024-03-01T02:00:00.000000Z</c>), so SQLite's text comparison
-/// orders them correctly and <c>modified &gt;= watermark</c> is an index range.
+/// orders them correctly and <c>updated_at &gt;= cursor</c> is an index range. The same text as <see cref="JobCursor.FromTimestamp"/>.
 /// </summary>
 internal static class SqliteTimestamps
 {

@@ -1,17 +1,19 @@
 namespace JobUtil.Quartz;
 
 /// <summary>
-/// The Jobs API run of the current firing of a tracked Quartz job: its watermark, and where the job reports how many
-/// records it processed. Get it with <see cref="TrackedRunExecutionContextExtensions.GetTrackedRun"/>.
+/// The Jobs API run of the current firing of a tracked Quartz job: its watermark and last cursor, and where the job
+/// reports how many records it processed and the cursor it reached. Get it with
+/// <see cref="TrackedRunExecutionContextExtensions.GetTrackedRun"/>.
 /// </summary>
 public sealed class TrackedRun
 {
-    internal TrackedRun(string jobName, long runId, DateTimeOffset startDate, DateTimeOffset? watermark)
+    internal TrackedRun(string jobName, long runId, DateTimeOffset startDate, DateTimeOffset? watermark, string? lastCursor)
     {
         JobName = jobName;
         RunId = runId;
         StartDate = startDate;
         Watermark = watermark;
+        LastCursor = lastCursor;
     }
 
     /// <summary>The job's name in the Jobs API.</summary>
@@ -37,6 +39,20 @@ public sealed class TrackedRun
     /// so, and fails the firing.
     /// </summary>
     public long? RecordsProcessed { get; set; }
+
+    /// <summary>
+    /// The job's cursor, read before this run started (<see cref="JobRun.LastCursor"/>): the position in the source that
+    /// its last successful run that stored one reached; <see langword="null"/> when none did. Resume from it.
+    /// </summary>
+    public string? LastCursor { get; }
+
+    /// <summary>
+    /// The position this run reached in its source (see <see cref="JobCursor"/>), recorded with its success and handed to
+    /// the next firing as <see cref="LastCursor"/>; not sent when the job leaves it <see langword="null"/>, and never
+    /// recorded when the job fails. A cursor that cannot be stored (empty, or longer than <see cref="JobCursor.MaxLength"/>
+    /// bytes of UTF-8) records the run as an error saying so, and fails the firing.
+    /// </summary>
+    public string? Cursor { get; set; }
 
     /// <summary>Describes the run.</summary>
     /// <returns>The job's name, the run's id and its watermark.</returns>

@@ -13,7 +13,7 @@ namespace JobUtil;
 /// A run is a <see cref="JobRun"/>: <see cref="BeginRunAsync"/> reads the watermark and starts one, and the handle
 /// records its outcome with the lifecycle's rules applied once. <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
 /// does all of it around a body. The original client's sequence, <see cref="MostRecentAsync"/>, <see cref="StartAsync"/>,
-/// the ETL work, then <see cref="ResultAsync"/>, works on one current run (<see cref="Current"/>) held for it.
+/// the ETL work, then <see cref="ResultAsync(JobStatus, long?, string?, string?, CancellationToken)"/>, works on one current run (<see cref="Current"/>) held for it.
 /// </para>
 /// <para>
 /// Methods are safe to call from several threads. One instance starts one run at a time, and none while its current
@@ -201,7 +201,7 @@ public class Job : IDisposable
         BeginStart();
         try
         {
-            return await BeginNewRunAsync(cancellationToken).ConfigureAwait(false);
+            return await BeginNewRunAsync(readCursor: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -382,11 +382,37 @@ public class Job : IDisposable
     /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome; it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
+    public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
+        => ResultAsync(status, recordsProcessed, message, null, cancellationToken);
+
+    /// <summary>
+    /// Records the outcome of the current run, as <see cref="ResultAsync(JobStatus, long?, string?, CancellationToken)"/>
+    /// does, and with a success the position it reached in its source (<paramref name="cursor"/>), which the next run
+    /// gets (<see cref="LastCursorAsync"/>, <see cref="JobRun.LastCursor"/>).
+    /// </summary>
+    /// <param name="status"><see cref="JobStatus.Success"/> or <see cref="JobStatus.Error"/>.</param>
+    /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
+    /// <param name="message">A message, such as the error; not sent when null.</param>
+    /// <param name="cursor">
+    /// Where the run got to (see <see cref="JobCursor"/>); not sent when null. Only a success records one: a failed run
+    /// leaves the cursor where the last good run put it. At most <see cref="JobCursor.MaxLength"/> bytes of UTF-8, not empty.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <returns>The updated run, which becomes <see cref="Current"/>.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="status"/> is not Success or Error, <paramref name="recordsProcessed"/> is outside 0 to
+    /// 2,147,483,647, or <paramref name="cursor"/> is given with an error, empty or too long: nothing is sent.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">No run has been started, or the current run already has an outcome.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome; it was not changed.</exception>
+    /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error (such as a table without the <c>cursor</c> column), or could not be reached in time.</exception>
+    public virtual Task<JobRecord> ResultAsync(JobStatus status, long? recordsProcessed = null, string? message = null, string? cursor = null, CancellationToken cancellationToken = default)
     {
         try
         {
             JobRun.ThrowIfInvalidOutcome(status, recordsProcessed);
+            RunRules.OutcomeCursor(status, cursor);
         }
         catch (ArgumentException e)
         {
@@ -401,7 +427,7 @@ public class Job : IDisposable
 
         return current is null
             ? Task.FromException<JobRecord>(new InvalidOperationException($"Job '{Name}' has no current run. Call StartAsync before ResultAsync."))
-            : current.CompleteAsync(status, recordsProcessed, message, cancellationToken);
+            : current.CompleteCoreAsync(status, recordsProcessed, message, cursor, cancellationToken);
     }
 
     /// <summary>
@@ -636,6 +662,78 @@ public class Job : IDisposable
     }
 
     /// <summary>
+    /// Runs one whole ETL run that resumes from a cursor, a position in the source's own data, rather than from the
+    /// watermark: begins the run (<see cref="BeginRunAsync"/>), calls <paramref name="body"/> with
+    /// <see cref="JobRun.LastCursor"/> (the cursor of the last successful run that stored one), and records
+    /// <see cref="JobStatus.Success"/> with the count and the new cursor the body returns, together
+    /// (<see cref="JobRun.FinishAsync"/>). When <paramref name="body"/> throws, the run is recorded as
+    /// <see cref="JobStatus.Error"/> with no cursor, so the next run gets the same one, and the same exception is rethrown.
+    /// The run becomes <see cref="Current"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// await job.RunAsync(async (cursor, ct) =>
+    /// {
+    ///     var changed = await source.ReadUpdatedSinceAsync(JobCursor.ToTimestamp(cursor), ct);
+    ///     await destination.UpsertAsync(changed, ct);
+    ///     return new JobRunResult(changed.Count, changed.Count == 0 ? cursor : JobCursor.FromTimestamp(changed.Max(o => o.UpdatedAt)));
+    /// }, cancellationToken);
+    /// </code>
+    /// </example>
+    /// <param name="body">The ETL work: given the last cursor (null on the first run), returns the count and the position it reached.</param>
+    /// <param name="cancellationToken">Cancels the reads, the start and the body.</param>
+    /// <returns>What <paramref name="body"/> returned.</returns>
+    /// <exception cref="ArgumentException">
+    /// The cursor the body returned cannot be stored (empty, or longer than <see cref="JobCursor.MaxLength"/> bytes of
+    /// UTF-8): the run is recorded as an error saying so.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// The body returned null, or a count that does not fit the <c>records_processed</c> column: the run is recorded as an
+    /// error saying so. Or this instance's current run is still in progress, or it is starting another: nothing is sent.
+    /// </exception>
+    /// <exception cref="JobsApiException">The reads or the start failed (the body did not run), or recording success failed (such as a table without the <c>cursor</c> column).</exception>
+    public virtual async Task<JobRunResult> RunAsync(Func<string?, CancellationToken, Task<JobRunResult>> body, CancellationToken cancellationToken = default)
+    {
+        if (body is null)
+        {
+            throw new ArgumentNullException(nameof(body));
+        }
+
+        BeginStart();
+        JobRun run;
+        try
+        {
+            run = await BeginNewRunAsync(readCursor: true, cancellationToken).ConfigureAwait(false);
+            MakeCurrent(run);
+        }
+        finally
+        {
+            EndStart();
+        }
+
+        JobRunResult? result;
+        try
+        {
+            result = await body(run.LastCursor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            await run.TryFailAsync(failure, cancelled: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            throw;
+        }
+
+        if (result is null)
+        {
+            var none = new InvalidOperationException($"The body of job '{Name}' returned null instead of a JobRunResult.");
+            await run.TryFailAsync(none).ConfigureAwait(false);
+            throw none;
+        }
+
+        await run.FinishAsync(result.RecordsProcessed, cursor: result.Cursor).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
     /// Disposes the <see cref="HttpClient"/> this job created (a caller's client is left alone), and stops the heartbeats
     /// of the run <see cref="StartAsync"/> started, if its result was not recorded.
     /// </summary>
@@ -696,7 +794,7 @@ public class Job : IDisposable
         JobRun run;
         try
         {
-            run = await BeginNewRunAsync(cancellationToken).ConfigureAwait(false);
+            run = await BeginNewRunAsync(readCursor: false, cancellationToken).ConfigureAwait(false);
             MakeCurrent(run);
         }
         finally
@@ -719,16 +817,40 @@ public class Job : IDisposable
         return result;
     }
 
-    /// <summary>Recovery when configured, the watermark with its lookback, then the start; the caller holds the start gate.</summary>
-    private async Task<JobRun> BeginNewRunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Recovery when configured, the watermark with its lookback (and the cursor, when <paramref name="readCursor"/>), then
+    /// the start; the caller holds the start gate. The watermark-only forms of RunAsync send the port's one watermark
+    /// request, unchanged.
+    /// </summary>
+    private async Task<JobRun> BeginNewRunAsync(bool readCursor, CancellationToken cancellationToken)
     {
         if (Options.RecoverStaleRunsOlderThan is { } olderThan)
         {
             await RecoverStaleRunsAsync(olderThan, cancellationToken).ConfigureAwait(false);
         }
 
-        var since = RunRules.Since(await MostRecentAsync(cancellationToken).ConfigureAwait(false), Options.WatermarkLookback);
-        return await InsertNewRunAsync(since, cancellationToken).ConfigureAwait(false);
+        if (!readCursor)
+        {
+            var watermark = RunRules.Since(await MostRecentAsync(cancellationToken).ConfigureAwait(false), Options.WatermarkLookback);
+            return await InsertNewRunAsync(watermark, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        ResumePoint resume;
+        using (var activity = Telemetry.StartOperation("JobUtil.MostRecent", Name))
+        {
+            try
+            {
+                resume = await _context.Api.GetResumePointAsync(Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Telemetry.Fail(activity, e);
+                throw;
+            }
+        }
+
+        var since = RunRules.Since(resume.Watermark, Options.WatermarkLookback);
+        return await InsertNewRunAsync(since, resume.Cursor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Recovery when configured, then the start; the caller holds the start gate.</summary>
@@ -739,11 +861,11 @@ public class Job : IDisposable
             await RecoverStaleRunsAsync(olderThan, cancellationToken).ConfigureAwait(false);
         }
 
-        return await InsertNewRunAsync(since: null, cancellationToken).ConfigureAwait(false);
+        return await InsertNewRunAsync(since: null, lastCursor: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The start's POST, traced and logged, and the new run's handle.</summary>
-    private async Task<JobRun> InsertNewRunAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+    private async Task<JobRun> InsertNewRunAsync(DateTimeOffset? since, string? lastCursor, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
         var now = RunRules.Now(Time);
@@ -770,7 +892,7 @@ public class Job : IDisposable
             activity?.SetTag(Telemetry.RunIdTag, started.Id);
             activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
             Log.RunStarted(Logger, Name, started.Id, Source, Destination);
-            return new JobRun(_context, started, since, startedHere: true);
+            return new JobRun(_context, started, since, startedHere: true, lastCursor);
         }
         catch (Exception e)
         {
@@ -856,7 +978,7 @@ public class Job : IDisposable
         }
     }
 
-    /// <summary>Makes <paramref name="run"/> the current run, for <see cref="Current"/> and <see cref="ResultAsync"/>.</summary>
+    /// <summary>Makes <paramref name="run"/> the current run, for <see cref="Current"/> and <see cref="ResultAsync(JobStatus, long?, string?, string?, CancellationToken)"/>.</summary>
     private void MakeCurrent(JobRun run)
     {
         lock (_gate)

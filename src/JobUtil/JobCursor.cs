@@ -10,8 +10,9 @@ namespace JobUtil;
 /// sequence number, a page token) is the caller's own string.
 /// </summary>
 /// <remarks>
-/// A cursor is at most <see cref="MaxLength"/> bytes of UTF-8 and not empty. As in a message, each NUL is stored as
-/// U+FFFD (PostgreSQL's <c>text</c> cannot hold NUL), so a position that may contain NUL should be encoded (base64, say).
+/// A cursor is at most <see cref="MaxLength"/> bytes of UTF-8 and not empty. As in a message, each NUL and each lone
+/// surrogate is stored as U+FFFD (PostgreSQL's <c>text</c> cannot hold NUL), so a position that may hold them should be
+/// encoded (base64, say).
 /// </remarks>
 public static class JobCursor
 {

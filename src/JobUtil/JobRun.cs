@@ -33,7 +33,7 @@ namespace JobUtil;
 /// Those two outcome methods hold the rules every host shares: the failure's message (its type and message, bounded;
 /// "The run was cancelled." for the host's own cancellation), the record count's range, and
 /// <see cref="JobOptions.OutcomeTimeout"/> on the job's clock for an error, recorded without the host's token (it may
-/// be the reason the run failed). <see cref="SucceedAsync"/>, <see cref="FailAsync"/> and <see cref="CompleteAsync"/>
+/// be the reason the run failed). <see cref="SucceedAsync(long?, string?, string?, CancellationToken)"/>, <see cref="FailAsync"/> and <see cref="CompleteAsync"/>
 /// record exactly what they are given, for callers that word their own outcome.
 /// </para>
 /// <para>
@@ -72,11 +72,13 @@ public class JobRun : IAsyncDisposable
     /// <param name="record">The run as the server returned it.</param>
     /// <param name="since">The watermark with the lookback taken off, for a run begun by <see cref="Job.BeginRunAsync"/>.</param>
     /// <param name="startedHere">Whether this process started the run (it then counts as active and sends heartbeats), rather than opened it by id.</param>
-    internal JobRun(RunContext context, JobRecord record, DateTimeOffset? since = null, bool startedHere = false)
+    /// <param name="lastCursor">The job's cursor read with the watermark, for a run begun by <see cref="Job.BeginRunAsync"/>.</param>
+    internal JobRun(RunContext context, JobRecord record, DateTimeOffset? since = null, bool startedHere = false, string? lastCursor = null)
     {
         _context = context;
         _record = record;
         Since = since;
+        LastCursor = lastCursor;
         _state = record.Status.IsFinal ? State.EndedElsewhere : State.Open;
         if (startedHere && _state == State.Open)
         {
@@ -131,6 +133,15 @@ public class JobRun : IAsyncDisposable
     /// from <see cref="Job.StartRunAsync"/> or opened by id, which read no watermark.
     /// </summary>
     public virtual DateTimeOffset? Since { get; }
+
+    /// <summary>
+    /// Where the run's work starts from in the source's own data: the job's cursor (<see cref="Job.LastCursorAsync"/>,
+    /// that of its last successful run that stored one), read by <see cref="Job.BeginRunAsync"/> with the watermark.
+    /// Record the position this run reaches with its success (<see cref="FinishAsync"/> or <see cref="SucceedAsync(long?, string?, string?, CancellationToken)"/>).
+    /// <see langword="null"/> when no successful run stored one, when the table has no <c>cursor</c> column, and for a
+    /// run from <see cref="Job.StartRunAsync"/> or opened by id.
+    /// </summary>
+    public virtual string? LastCursor { get; }
 
     /// <summary>Whether the run has an outcome: one was recorded through this handle, or the run had ended when it was opened.</summary>
     public virtual bool HasOutcome
@@ -219,7 +230,13 @@ public class JobRun : IAsyncDisposable
     /// </summary>
     /// <param name="recordsProcessed">How many records the work processed; not sent when null.</param>
     /// <param name="message">A message; not sent when null.</param>
+    /// <param name="cursor">
+    /// Where the work got to in its source (see <see cref="JobCursor"/>), recorded with the success; not sent when null.
+    /// A cursor that cannot be stored (empty, or longer than <see cref="JobCursor.MaxLength"/> bytes of UTF-8) records the
+    /// run as an error saying so, and is thrown as an <see cref="ArgumentException"/>.
+    /// </param>
     /// <returns>The run as recorded.</returns>
+    /// <exception cref="ArgumentException"><paramref name="cursor"/> cannot be stored: the run is recorded as an error saying so.</exception>
     /// <exception cref="InvalidOperationException">
     /// <paramref name="recordsProcessed"/> is out of range (the run is recorded as an error with this exception's
     /// message; if even that could not be recorded, <see cref="RecordingFailure"/> and the exception's
@@ -227,7 +244,7 @@ public class JobRun : IAsyncDisposable
     /// recorded through this handle, or one is being recorded.
     /// </exception>
     /// <exception cref="JobsApiException">Success could not be recorded: the run stays <c>in_progress</c> on the server, and is given up (see <see cref="RecordingFailure"/>).</exception>
-    public virtual async Task<JobRecord> FinishAsync(long? recordsProcessed = null, string? message = null)
+    public virtual async Task<JobRecord> FinishAsync(long? recordsProcessed = null, string? message = null, string? cursor = null)
     {
         if (recordsProcessed is { } count && !RunRules.IsValidRecordsProcessed(count))
         {
@@ -237,9 +254,24 @@ public class JobRun : IAsyncDisposable
             throw outOfRange;
         }
 
+        if (cursor is not null)
+        {
+            try
+            {
+                RunRules.StorableCursor(cursor, nameof(cursor));
+            }
+            catch (ArgumentException refused)
+            {
+                // The work is done, but its position cannot be stored: a success without it would make the next run
+                // start over from the last cursor; recorded as an error saying why.
+                await RecordErrorAsync(RunRules.BoundMessage("The run's cursor cannot be stored: " + refused.Message), refused).ConfigureAwait(false);
+                throw;
+            }
+        }
+
         try
         {
-            return await CompleteAsync(JobStatus.Success, recordsProcessed, message, CancellationToken.None).ConfigureAwait(false);
+            return await CompleteCoreAsync(JobStatus.Success, recordsProcessed, message, cursor, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not InvalidOperationException)
         {
@@ -327,8 +359,25 @@ public class JobRun : IAsyncDisposable
     /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual Task<JobRecord> SucceedAsync(long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
-        => CompleteAsync(JobStatus.Success, recordsProcessed, message, cancellationToken);
+    public virtual Task<JobRecord> SucceedAsync(long? recordsProcessed, string? message, CancellationToken cancellationToken)
+        => SucceedAsync(recordsProcessed, message, null, cancellationToken);
+
+    /// <summary>Records <see cref="JobStatus.Success"/>, with the record count, message and cursor when given.</summary>
+    /// <param name="recordsProcessed">How many records the run processed; not sent when null.</param>
+    /// <param name="message">A message; not sent when null.</param>
+    /// <param name="cursor">
+    /// Where the run got to in its source (see <see cref="JobCursor"/>), handed to the next run; not sent when null. At
+    /// most <see cref="JobCursor.MaxLength"/> bytes of UTF-8 and not empty; each NUL is stored as U+FFFD.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <returns>The run as recorded.</returns>
+    /// <exception cref="ArgumentException"><paramref name="cursor"/> is empty or too long, or <paramref name="recordsProcessed"/> is outside 0 to 2,147,483,647: nothing is sent.</exception>
+    /// <exception cref="InvalidOperationException">An outcome was already recorded through this handle, or one is being recorded.</exception>
+    /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
+    /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error (such as a table without the <c>cursor</c> column), or could not be reached in time.</exception>
+    public virtual Task<JobRecord> SucceedAsync(long? recordsProcessed = null, string? message = null, string? cursor = null, CancellationToken cancellationToken = default)
+        => CompleteCoreAsync(JobStatus.Success, recordsProcessed, message, cursor, cancellationToken);
 
     /// <summary>Records <see cref="JobStatus.Error"/>, with the message when given.</summary>
     /// <param name="message">What went wrong; not sent when null.</param>
@@ -357,9 +406,14 @@ public class JobRun : IAsyncDisposable
     /// <exception cref="JobRunAlreadyEndedException">The run had already ended on the server with another outcome (ended elsewhere); it was not changed.</exception>
     /// <exception cref="JobRunNotFoundException">The run no longer exists on the server.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<JobRecord> CompleteAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
+    public virtual Task<JobRecord> CompleteAsync(JobStatus status, long? recordsProcessed = null, string? message = null, CancellationToken cancellationToken = default)
+        => CompleteCoreAsync(status, recordsProcessed, message, null, cancellationToken);
+
+    /// <summary>Records an outcome with a cursor (only a success records one); <see cref="Job.ResultAsync(JobStatus, long?, string?, string?, CancellationToken)"/> uses it too.</summary>
+    internal async Task<JobRecord> CompleteCoreAsync(JobStatus status, long? recordsProcessed, string? message, string? cursor, CancellationToken cancellationToken)
     {
         ThrowIfInvalidOutcome(status, recordsProcessed);
+        var storableCursor = RunRules.OutcomeCursor(status, cursor);
         JobRecord started;
         State before;
         lock (_gate)
@@ -379,7 +433,7 @@ public class JobRun : IAsyncDisposable
         var ended = false;
         try
         {
-            var run = await SendOutcomeAsync(started, status, recordsProcessed, message, cancellationToken).ConfigureAwait(false);
+            var run = await SendOutcomeAsync(started, status, recordsProcessed, message, storableCursor, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _record = run;
@@ -522,7 +576,7 @@ public class JobRun : IAsyncDisposable
     }
 
     /// <summary>Sends the PATCH that ends run <paramref name="started"/>, traced, logged and counted.</summary>
-    private async Task<JobRecord> SendOutcomeAsync(JobRecord started, JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
+    private async Task<JobRecord> SendOutcomeAsync(JobRecord started, JobStatus status, long? recordsProcessed, string? message, string? cursor, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("JobUtil.Result", started.Name);
         activity?.SetTag(Telemetry.RunIdTag, started.Id);
@@ -530,7 +584,7 @@ public class JobRun : IAsyncDisposable
         try
         {
             var storable = message is null ? null : RunRules.StorableMessage(message);
-            var update = new RunUpdate(RunRules.EndDate(started.StartDate, RunRules.Now(_context.Time)), status, recordsProcessed, storable);
+            var update = new RunUpdate(RunRules.EndDate(started.StartDate, RunRules.Now(_context.Time)), status, recordsProcessed, storable) { Cursor = cursor };
             var run = await _context.Api.UpdateRunAsync(started.Id, update, cancellationToken).ConfigureAwait(false);
             Telemetry.RecordOutcome(run);
             Log.RunEnded(_context.Logger, run.Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);

@@ -67,7 +67,19 @@ public class StatusAndCheckTests : FakeApiFixture
             Assert.That(failing.GetProperty("last_status").GetString(), Is.EqualTo("error"));
             Assert.That(failing.GetProperty("last_success").GetDateTimeOffset(), Is.EqualTo(_now.AddHours(-4.9)).Within(TimeSpan.FromMilliseconds(1)));
             Assert.That(failing.GetProperty("reason").GetString(), Does.Contain("connection refused"));
+            Assert.That(failing.GetProperty("cursor").ValueKind, Is.EqualTo(JsonValueKind.Null), "no run of the scenario stored a cursor");
         });
+    }
+
+    [Test]
+    public async Task Status_json_shows_each_job_s_cursor()
+    {
+        Api.Seed(MostRecentTests.Row("cursored", "success", _now.AddHours(-1)) with { Cursor = "2024-05-01T00:00:00.000000Z" });
+
+        var result = await RunAsync("status", "--json");
+
+        var job = result.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).Single(j => j.GetProperty("name").GetString() == "cursored");
+        Assert.That(job.GetProperty("cursor").GetString(), Is.EqualTo("2024-05-01T00:00:00.000000Z"));
     }
 
     [Test]

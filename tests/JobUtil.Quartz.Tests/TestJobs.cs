@@ -70,3 +70,16 @@ internal sealed class WaitingJob(Firings firings) : IJob
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 }
+
+/// <summary>Tracked by its attribute: stores the last cursor plus one as its cursor.</summary>
+[TrackedRun(Source = "crm", Destination = "warehouse")]
+internal sealed class CursorJob(Firings firings) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        firings.Record(context);
+        var run = context.GetTrackedRun();
+        run.Cursor = JobCursor.FromInt64((JobCursor.ToInt64(run.LastCursor) ?? 0) + 1);
+        return default;
+    }
+}

@@ -45,7 +45,25 @@ public class TrackingTests
             Assert.That(run.Status, Is.EqualTo("success"));
             Assert.That(run.RecordsProcessed, Is.EqualTo(42));
         });
-        Assert.That(_api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "POST", "PATCH" }), "watermark, start, outcome: the run started before the job ran");
+        Assert.That(_api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "GET", "POST", "PATCH" }), "watermark and cursor, start, outcome: the run started before the job ran");
+    }
+
+    [Test]
+    public async Task A_tracked_job_gets_the_last_cursor_and_the_cursor_it_sets_is_recorded_with_its_success()
+    {
+        _api.Seed(Success("cursoring", "crm", "warehouse") with { Cursor = "41" });
+        await using var scheduler = await TrackedScheduler.StartAsync(_api, _firings);
+
+        await scheduler.FireAsync<CursorJob>(new JobKey("cursoring"));
+        var completion = await _firings.NextAsync(Deadline);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(completion.Exception, Is.Null);
+            Assert.That(_firings.Executions.Single().Run!.LastCursor, Is.EqualTo("41"));
+            Assert.That(_api.Rows.Last().Status, Is.EqualTo("success"));
+            Assert.That(_api.Rows.Last().Cursor, Is.EqualTo("42"));
+        });
     }
 
     [Test]

@@ -15,6 +15,8 @@ internal static class RunCommand
     public const string SinceVariable = "JOBUTIL_SINCE";
     public const string SinceIsoVariable = "JOBUTIL_SINCE_ISO";
     public const string RecordsFileVariable = "JOBUTIL_RECORDS_FILE";
+    public const string CursorVariable = "JOBUTIL_CURSOR";
+    public const string CursorFileVariable = "JOBUTIL_CURSOR_FILE";
 
     /// <summary>The exit code of a run whose command was stopped at its --timeout, as timeout(1) uses.</summary>
     public const int TimedOutExitCode = 124;
@@ -54,7 +56,7 @@ internal static class RunCommand
             }
         });
 
-        var run = new Command("run", $"Run a command as a tracked run of the job; it gets {RunIdVariable}, {SinceVariable}, {SinceIsoVariable} and {RecordsFileVariable}.")
+        var run = new Command("run", $"Run a command as a tracked run of the job; it gets {RunIdVariable}, {SinceVariable}, {SinceIsoVariable}, {RecordsFileVariable}, {CursorVariable} and {CursorFileVariable}.")
         {
             name, source, destination, defaultSince, heartbeat, timeout, lookback, command,
         };
@@ -93,16 +95,20 @@ internal static class RunCommand
 
         // Not disposed: every path below records the outcome, or says why it could not.
         var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{run.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
+        var cursorFile = Path.ChangeExtension(recordsFile, ".cursor");
         var recording = false;
         try
         {
             await File.WriteAllBytesAsync(recordsFile, []).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(cursorFile, []).ConfigureAwait(false);
             var variables = new Dictionary<string, string>
             {
                 [RunIdVariable] = run.Id.ToString(CultureInfo.InvariantCulture),
                 [SinceVariable] = since is { } s ? Timestamps.ToUnixSeconds(s) : string.Empty,
                 [SinceIsoVariable] = since is { } i ? Timestamps.ToIso(i) : string.Empty,
                 [RecordsFileVariable] = recordsFile,
+                [CursorVariable] = run.LastCursor ?? string.Empty,
+                [CursorFileVariable] = cursorFile,
             };
 
             var (exitCode, failure) = await RunCommandAsync(command, variables, options.Token, timeout, console, signals).ConfigureAwait(false);
@@ -121,10 +127,34 @@ internal static class RunCommand
             }
 
             var count = await ReadCountAsync(recordsFile, console).ConfigureAwait(false);
+            string? cursor;
             try
             {
-                await run.FinishAsync(count).ConfigureAwait(false);
+                cursor = await CursorFile.ReadAsync(cursorFile).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                // Never a success with a cursor read wrongly: the next run would resume from the wrong place.
+                var why = $"{CursorFileVariable} {e.Message}";
+                await console.Error.WriteLineAsync($"jobutil: the command exited with code 0, but {why}; the run is recorded as error.").ConfigureAwait(false);
+                if (!await run.TryFailAsync($"the command exited with code 0, but {why}").ConfigureAwait(false))
+                {
+                    await console.Error.WriteLineAsync($"jobutil: run {run.Id} could not be recorded as error: {Reason(run.RecordingFailure)}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.ApiFailure;
+            }
+
+            try
+            {
+                await run.FinishAsync(count, cursor: cursor).ConfigureAwait(false);
                 return exitCode;
+            }
+            catch (ArgumentException e)
+            {
+                // A cursor the table cannot hold: the library recorded the run as error, saying so.
+                await console.Error.WriteLineAsync($"jobutil: the command exited with code 0, but the cursor it wrote to {CursorFileVariable} cannot be stored: {e.Message} The run is recorded as error.").ConfigureAwait(false);
+                return ExitCodes.ApiFailure;
             }
             catch (InvalidOperationException e)
             {
@@ -151,6 +181,7 @@ internal static class RunCommand
         finally
         {
             DeleteRecordsFile(recordsFile);
+            DeleteRecordsFile(cursorFile);
         }
     }
 

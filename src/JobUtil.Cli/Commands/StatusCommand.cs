@@ -72,7 +72,8 @@ internal sealed record StatusLine(
     int RunsInProgress,
     int ConsecutiveFailures,
     string Health,
-    string Reason)
+    string Reason,
+    string? Cursor)
 {
     public static StatusLine From(JobHealth health, DateTimeOffset now) => new(
         health.Name,
@@ -84,7 +85,8 @@ internal sealed record StatusLine(
         health.Job?.RunsInProgress ?? 0,
         health.Job?.ConsecutiveFailures ?? 0,
         FleetText.State(health.State),
-        health.Reason);
+        health.Reason,
+        health.Job?.LastCursor);
 }
 
 /// <summary>The serializer context of <see cref="StatusLine"/>: snake_case, source-generated for Native AOT.</summary>

@@ -41,7 +41,7 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
         // Disposing a run that has no outcome records it as an error: no path here leaves it in progress.
         await using (run.ConfigureAwait(false))
         {
-            var trackedRun = new TrackedRun(tracked.Name, run.Id, run.Record.StartDate, run.Since);
+            var trackedRun = new TrackedRun(tracked.Name, run.Id, run.Record.StartDate, run.Since, run.LastCursor);
             TrackedRunExecutionContextExtensions.Attach(context, trackedRun);
             try
             {
@@ -56,7 +56,7 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
                     throw;
                 }
 
-                await run.FinishAsync(trackedRun.RecordsProcessed).ConfigureAwait(false);
+                await run.FinishAsync(trackedRun.RecordsProcessed, cursor: trackedRun.Cursor).ConfigureAwait(false);
             }
             finally
             {

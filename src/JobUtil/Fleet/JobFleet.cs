@@ -81,12 +81,15 @@ public class JobFleet
         IReadOnlyList<FleetRow> rows;
         try
         {
-            rows = await _api.GetArrayAsync(
-                $"{_view}?select={FleetRow.Columns}",
-                FleetJsonContext.Default.FleetRowArray,
-                "Reading the jobs_fleet view",
-                static row => row.IsComplete,
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                rows = await ReadViewAsync(FleetRow.Columns + ",last_cursor", cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobsApiException e) when (e.Status == 400 && e.ErrorCode == "42703")
+            {
+                // A view created by db/schema.sql before the cursor column: everything but the cursor.
+                rows = await ReadViewAsync(FleetRow.Columns, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (JobsApiException e) when (IsMissingView(e))
         {
@@ -221,6 +224,14 @@ public class JobFleet
             failures);
     }
 
+    private Task<IReadOnlyList<FleetRow>> ReadViewAsync(string columns, CancellationToken cancellationToken)
+        => _api.GetArrayAsync(
+            $"{_view}?select={columns}",
+            FleetJsonContext.Default.FleetRowArray,
+            "Reading the jobs_fleet view",
+            static row => row.IsComplete,
+            cancellationToken);
+
     private Task<IReadOnlyList<JobRecord>> ReadRunsAsync(string url, string operation, CancellationToken cancellationToken)
         => _api.GetArrayAsync(url, JobsJsonContext.Default.JobRecordArray, operation, static _ => true, cancellationToken);
 
@@ -232,7 +243,10 @@ public class JobFleet
         row.RunsInProgress,
         row.OldestInProgressStartDate,
         row.StalestHeartbeatAt,
-        row.ConsecutiveFailures);
+        row.ConsecutiveFailures)
+    {
+        LastCursor = row.LastCursor,
+    };
 
     /// <summary>PostgREST's answer for a relation it does not have (PGRST205; 42P01 before v12), or a bare 404 from a proxy.</summary>
     private static bool IsMissingView(JobsApiException e) => e.Status == 404 && e.ErrorCode is null or "PGRST205" or "42P01";

@@ -22,6 +22,12 @@ public sealed record JobSummary(
     DateTimeOffset? StalestHeartbeat,
     int ConsecutiveFailures)
 {
+    /// <summary>
+    /// The job's cursor: that of its latest successful run that stored one (<see cref="Job.LastCursorAsync"/>);
+    /// <see langword="null"/> when none did, or the server's <c>jobs_fleet</c> view (or its lack) does not show cursors.
+    /// </summary>
+    public string? LastCursor { get; init; }
+
     /// <summary>When the job last succeeded: the end of its latest successful run (its start if it has no end).</summary>
     public DateTimeOffset? LastSuccess => LastSuccessEnd ?? LastSuccessStart;
 }

@@ -27,6 +27,9 @@ internal sealed record FleetRow(
         + "last_destination,last_success_id,last_success_start_date,last_success_end_date,runs_in_progress,"
         + "oldest_in_progress_start_date,stalest_heartbeat_at,consecutive_failures";
 
+    /// <summary>The view's <c>last_cursor</c>: the cursor of the job's latest success that stored one; asked for separately (see JobFleet).</summary>
+    public string? LastCursor { get; init; }
+
     [JsonIgnore]
     public bool IsComplete => Name is not null && LastStartDate is not null && LastStatus.Value.Length > 0;
 }

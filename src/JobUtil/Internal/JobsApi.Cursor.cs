@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace JobUtil.Internal;
 
@@ -31,6 +32,39 @@ internal sealed partial class JobsApi
         {
             throw WithoutCursorColumn(e, operation);
         }
+    }
+
+    /// <summary>
+    /// Where a new run resumes: the watermark (the greatest <c>start_date</c> among successful runs) and the cursor, read
+    /// together. The job's latest success is read whole (no <c>select</c>, so a table without the <c>cursor</c> column
+    /// answers too): when it stored a cursor, or the table has no such column, or the job never succeeded, that one
+    /// request is all. Only when the latest success stored none is the cursor of an earlier one read
+    /// (<see cref="GetLastCursorAsync"/>).
+    /// </summary>
+    public async Task<ResumePoint> GetResumePointAsync(string name, CancellationToken cancellationToken)
+    {
+        var url = new StringBuilder(_table)
+            .Append("?name=eq.").Append(Encode(name))
+            .Append("&status=eq.success&order=start_date.desc,id.desc&limit=1")
+            .ToString();
+        var operation = $"Reading the watermark of job '{name}'";
+        var rows = await ExecuteAsync(
+            operation,
+            ct => GetAsync(url, JobsJsonContext.Default.ResumeRowArray, operation, ct),
+            cancellationToken).ConfigureAwait(false);
+        if (rows.Length == 0)
+        {
+            return new ResumePoint(null, null, CursorColumn: null);
+        }
+
+        var latest = rows[0];
+        return latest.Cursor.ValueKind switch
+        {
+            JsonValueKind.String => new ResumePoint(latest.StartDate, latest.Cursor.GetString(), CursorColumn: true),
+            JsonValueKind.Null => new ResumePoint(latest.StartDate, await GetLastCursorAsync(name, cancellationToken).ConfigureAwait(false), CursorColumn: true),
+            JsonValueKind.Undefined => new ResumePoint(latest.StartDate, null, CursorColumn: false),
+            _ => throw new JobsApiException(200, $"{operation} failed: the cursor column holds {latest.Cursor.ValueKind}, not text. db/schema.sql declares it text."),
+        };
     }
 
     /// <summary>

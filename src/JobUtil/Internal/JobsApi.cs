@@ -238,9 +238,21 @@ internal sealed partial class JobsApi
     /// back: it already holds this outcome (a retried PATCH whose first attempt was committed) and is returned; it holds
     /// another one, <see cref="JobRunAlreadyEndedException"/>; it is gone, <see cref="JobRunNotFoundException"/>.
     /// </summary>
-    public Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken)
+    public async Task<JobRecord> UpdateRunAsync(long id, RunUpdate update, CancellationToken cancellationToken)
     {
         var operation = $"Recording the outcome of run {id.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            return await UpdateRunCoreAsync(id, update, operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JobsApiException e) when (update.Cursor is not null && IsMissingCursorColumn(e))
+        {
+            throw WithoutCursorColumn(e, operation);
+        }
+    }
+
+    private Task<JobRecord> UpdateRunCoreAsync(long id, RunUpdate update, string operation, CancellationToken cancellationToken)
+    {
         var url = RunUrl(id) + "&status=eq.in_progress";
         return ExecuteAsync(
             operation,
@@ -451,7 +463,8 @@ internal sealed partial class JobsApi
         => row.Id == id
             && row.Status == update.Status
             && (update.RecordsProcessed is null || row.RecordsProcessed == update.RecordsProcessed)
-            && (update.Message is null || string.Equals(row.Message, update.Message, StringComparison.Ordinal));
+            && (update.Message is null || string.Equals(row.Message, update.Message, StringComparison.Ordinal))
+            && (update.Cursor is null || string.Equals(row.Cursor, update.Cursor, StringComparison.Ordinal));
 
     /// <summary>Reads run <paramref name="id"/> back after a conditional update that did not show the outcome, and decides.</summary>
     private async Task<JobRecord> SettleAsync(long id, RunUpdate update, string operation, int status, JobsApiException? cause, CancellationToken cancellationToken)
@@ -575,6 +588,7 @@ internal sealed partial class JobsApi
         JobRecord r => r.StartDate != default && r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
         WatermarkRow w => w.StartDate is not null,
         CursorRow c => c.Cursor is not null,
+        ResumeRow r => r.StartDate is not null,
         _ => true,
     };
 

@@ -16,6 +16,7 @@ namespace JobUtil.Internal;
 [JsonSerializable(typeof(JobRecord[]))]
 [JsonSerializable(typeof(WatermarkRow[]))]
 [JsonSerializable(typeof(CursorRow[]))]
+[JsonSerializable(typeof(ResumeRow[]))]
 [JsonSerializable(typeof(NewRun))]
 [JsonSerializable(typeof(RunUpdate))]
 [JsonSerializable(typeof(HeartbeatUpdate))]

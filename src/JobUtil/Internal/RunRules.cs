@@ -55,19 +55,32 @@ internal static class RunRules
         return copy is null ? message : new string(copy);
     }
 
+    /// <summary>
+    /// The cursor an outcome records: none without one; only a success records one (a failed run must not move the
+    /// position the next run resumes from), checked by <see cref="StorableCursor"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A cursor with an outcome other than success, or one that cannot be stored.</exception>
+    public static string? OutcomeCursor(JobStatus status, string? cursor)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        return status == JobStatus.Success
+            ? StorableCursor(cursor, nameof(cursor))
+            : throw new ArgumentException($"Only a successful run records a cursor; a run with status {status} records none, so the next run resumes from the last good one.", nameof(cursor));
+    }
+
     /// <summary>The longest cursor a run records, in bytes of UTF-8: a position in a source, not a payload.</summary>
     public const int MaxCursorBytes = 4096;
 
-    // Counts the bytes a cursor takes in UTF-8, and refuses a lone surrogate rather than replacing it.
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>
-    /// A cursor as the <c>cursor</c> column stores it: NUL handled as in a message (<see cref="StorableMessage"/>), then
-    /// checked before anything is sent. It must not be empty (null stores none; the command cannot tell an empty cursor
-    /// from none), must be valid UTF-16 (a lone surrogate cannot be sent as JSON text), and must fit
-    /// <see cref="MaxCursorBytes"/>.
+    /// A cursor as the <c>cursor</c> column stores it: NUL and lone surrogates handled as in a message
+    /// (<see cref="StorableMessage"/>), then checked before anything is sent. It must not be empty (null stores none;
+    /// the command cannot tell an empty cursor from none), and must fit <see cref="MaxCursorBytes"/> once stored.
     /// </summary>
-    /// <exception cref="ArgumentException">The cursor is empty, not valid Unicode, or too long.</exception>
+    /// <exception cref="ArgumentException">The cursor is empty or too long.</exception>
     public static string StorableCursor(string cursor, string paramName)
     {
         if (cursor.Length == 0)
@@ -76,16 +89,7 @@ internal static class RunRules
         }
 
         var storable = StorableMessage(cursor);
-        int bytes;
-        try
-        {
-            bytes = StrictUtf8.GetByteCount(storable);
-        }
-        catch (System.Text.EncoderFallbackException e)
-        {
-            throw new ArgumentException($"A cursor must be valid Unicode text: it holds a lone surrogate (U+{(int)e.CharUnknown:X4}) at index {e.Index.ToString(CultureInfo.InvariantCulture)}.", paramName, e);
-        }
-
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(storable);
         return bytes <= MaxCursorBytes
             ? storable
             : throw new ArgumentException($"A cursor must be at most {MaxCursorBytes.ToString(CultureInfo.InvariantCulture)} bytes of UTF-8; this one is {bytes.ToString(CultureInfo.InvariantCulture)}. Store a position (a timestamp, an id, a token), not data.", paramName);

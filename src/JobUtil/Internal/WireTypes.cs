@@ -44,18 +44,35 @@ internal sealed record HeartbeatUpdate([property: JsonConverter(typeof(Timestamp
 /// <summary>A run in progress as recovery reads it: the nine columns, its last heartbeat and its host.</summary>
 internal sealed record StaleRunRow(long Id, string? Name, DateTimeOffset StartDate, DateTimeOffset? HeartbeatAt, string? Host);
 
-/// <summary>The body of the PATCH that records an outcome. <c>records_processed</c> and <c>message</c> are sent only when given.</summary>
+/// <summary>
+/// The body of the PATCH that records an outcome. <c>records_processed</c>, <c>message</c> and <c>cursor</c> are sent only
+/// when given, so a table without the cursor column keeps working for runs that store none.
+/// </summary>
 internal sealed record RunUpdate(
     [property: JsonConverter(typeof(TimestampJsonConverter))] DateTimeOffset EndDate,
     JobStatus Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? RecordsProcessed,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message)
+{
+    /// <summary>The position the run reached, recorded with a success only (checked by <see cref="RunRules.StorableCursor"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Cursor { get; init; }
+}
 
 /// <summary>The one column the watermark query selects; nullable so that a row without it is caught, not read as year 1.</summary>
 internal sealed record WatermarkRow(DateTimeOffset? StartDate);
 
 /// <summary>The one column the cursor query selects; the query asks only for rows where it is not null.</summary>
 internal sealed record CursorRow(string? Cursor);
+
+/// <summary>
+/// A whole row read for the watermark and the cursor together; the other columns are ignored. <see cref="Cursor"/> is
+/// <see cref="System.Text.Json.JsonValueKind.Undefined"/> when the row has no such key: the table has no cursor column.
+/// </summary>
+internal sealed record ResumeRow(DateTimeOffset? StartDate, System.Text.Json.JsonElement Cursor);
+
+/// <summary>Where a new run resumes: the watermark, the cursor, and whether the table has a cursor column (null: not known, the job never succeeded).</summary>
+internal sealed record ResumePoint(DateTimeOffset? Watermark, string? Cursor, bool? CursorColumn);
 
 /// <summary>
 /// What a start has done so far, shared between its attempts and the clean-up after it: whether a row may have been

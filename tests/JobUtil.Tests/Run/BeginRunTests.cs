@@ -23,7 +23,7 @@ public sealed class BeginRunTests : ApiFixture
         Assert.Multiple(() =>
         {
             Assert.That(run.Since, Is.EqualTo(LastSuccess.AddMinutes(-10)));
-            Assert.That(Api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "POST" }), "the watermark is read before the start");
+            Assert.That(Api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "GET", "POST" }), "the watermark (and, its latest success holding no cursor, the last cursor) is read before the start");
             Assert.That(job.Current, Is.Null, "a begun run is a handle, not the job's current run");
         });
     }
