@@ -217,7 +217,7 @@ public class JobRun : IAsyncDisposable
         var copy = options.Clone();
         OptionsValidation.ThrowIfInvalid(copy, nameof(options), requireSourceAndDestination: false, settingsAreParameters: false);
         var time = timeProvider ?? TimeProvider.System;
-        var logger = (ILogger?)loggerFactory?.CreateLogger<JobRun>() ?? NullLogger.Instance;
+        var logger = (ILogger?)loggerFactory?.CreateLogger<Job>() ?? NullLogger.Instance;
         var context = new RunContext(new JobsApi(httpClient, copy, time, logger, $"run {id.ToString(System.Globalization.CultureInfo.InvariantCulture)}"), copy, time, logger);
         return new JobRun(context, await ReadAsync(context, id, jobName: string.Empty, cancellationToken).ConfigureAwait(false));
     }
