@@ -93,6 +93,23 @@ COMMENT ON COLUMN api.jobs.host IS 'The machine the run runs on, as the client n
 -- range of it (heartbeat_at < X; heartbeat_at IS NULL AND start_date < X).
 CREATE INDEX IF NOT EXISTS jobs_stale_idx ON api.jobs (heartbeat_at, start_date) WHERE status = 'in_progress';
 
+-- Cursors: the position a successful run reached in its source (a timestamp, an id, a log sequence number, a page
+-- token), stored with its outcome so that the next run resumes from it. Text, not jsonb: a position is one opaque
+-- value that the job alone interprets, and text stores it byte for byte (jsonb would reorder and reformat it). NULL
+-- for runs that store none, so rows written before the column existed read as "no cursor". A job's cursor is the one
+-- of its successful run with the greatest start_date (then id) among those that stored one:
+--
+--   GET /jobs?select=cursor&name=eq.X&status=eq.success&cursor=not.is.null&order=start_date.desc,id.desc&limit=1
+ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS cursor TEXT;
+
+COMMENT ON COLUMN api.jobs.cursor IS
+    'Where the run got to in its source (a timestamp, an id, a token), recorded with its success; the next run resumes '
+    'from the cursor of the latest successful run that stored one. NULL when the run stored none.';
+
+-- Serves the cursor query above as one index probe: only this job's successful runs that stored a cursor are in it,
+-- in the order asked for.
+CREATE INDEX IF NOT EXISTS jobs_cursor_idx ON api.jobs (name, start_date DESC, id DESC) WHERE status = 'success' AND cursor IS NOT NULL;
+
 -- Final states are final. Once a run has ended (status success or error) none of its columns may change: a stray or
 -- repeated outcome must not rewrite the outcome, the count or the watermark (start_date of a success). An update
 -- that sets a finished run's columns to the values they already hold is allowed, so a retried request whose first
@@ -154,7 +171,7 @@ CREATE TRIGGER jobs_final_state BEFORE UPDATE ON api.jobs
 -- The newest run of every job, readable anonymously (a dashboard of the last outcome of each job).
 CREATE OR REPLACE VIEW api.jobs_latest AS
     SELECT DISTINCT ON (name) id, name, start_date, end_date, message, status, records_processed, source, destination,
-                              heartbeat_at, host
+                              heartbeat_at, host, cursor
     FROM api.jobs
     ORDER BY name, start_date DESC, id DESC;
 
@@ -210,6 +227,7 @@ CREATE INDEX IF NOT EXISTS jobs_error_idx ON api.jobs (name, start_date) WHERE s
 --   consecutive_failures   runs that ended in error and started after the latest success (all of them when the job
 --                          never succeeded)
 --   stalest_heartbeat_at   the oldest heartbeat among the runs in progress (NULL when none of them sent one)
+--   last_cursor            the job's cursor: that of its latest successful run that stored one (jobs_cursor_idx)
 CREATE OR REPLACE VIEW api.jobs_fleet AS
     WITH RECURSIVE latest AS (
         (SELECT j.name, j.id, j.start_date, j.end_date, j.status, j.message, j.records_processed, j.source, j.destination
@@ -241,7 +259,8 @@ CREATE OR REPLACE VIEW api.jobs_fleet AS
            running.runs_in_progress,
            running.oldest_in_progress_start_date,
            running.stalest_heartbeat_at,
-           failures.consecutive_failures
+           failures.consecutive_failures,
+           reached.cursor      AS last_cursor
     FROM latest l
     LEFT JOIN LATERAL (
         SELECT j.id, j.start_date, j.end_date
@@ -258,10 +277,16 @@ CREATE OR REPLACE VIEW api.jobs_fleet AS
     CROSS JOIN LATERAL (
         SELECT count(*)::integer AS consecutive_failures
         FROM api.jobs j
-        WHERE j.name = l.name AND j.status = 'error' AND j.start_date > coalesce(success.start_date, '-infinity')) failures;
+        WHERE j.name = l.name AND j.status = 'error' AND j.start_date > coalesce(success.start_date, '-infinity')) failures
+    LEFT JOIN LATERAL (
+        SELECT j.cursor
+        FROM api.jobs j
+        WHERE j.name = l.name AND j.status = 'success' AND j.cursor IS NOT NULL
+        ORDER BY j.start_date DESC, j.id DESC
+        LIMIT 1) reached ON true;
 
 COMMENT ON VIEW api.jobs_fleet IS
-    'Every job''s latest run, latest success, runs in progress and failures since its latest success, one row per name.';
+    'Every job''s latest run, latest success, runs in progress, failures since its latest success and cursor, one row per name.';
 
 REVOKE ALL ON api.jobs_fleet FROM web_anon, jobs_writer;
 GRANT SELECT ON api.jobs_fleet TO web_anon, jobs_writer;

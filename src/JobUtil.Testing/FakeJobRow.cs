@@ -1,6 +1,6 @@
 namespace JobUtil.Testing;
 
-/// <summary>One row of the fake <c>jobs</c> table: the nine columns of the original table, and the two that <c>db/schema.sql</c> adds.</summary>
+/// <summary>One row of the fake <c>jobs</c> table: the nine columns of the original table, and the three that <c>db/schema.sql</c> adds.</summary>
 /// <remarks>
 /// Used both to seed the table (<see cref="FakeJobsApi.Seed(FakeJobRow[])"/>) and to inspect it
 /// (<see cref="FakeJobsApi.Rows"/>). Timestamps are kept with microsecond precision, as PostgreSQL keeps them (or with
@@ -47,4 +47,10 @@ public sealed record FakeJobRow
     /// table has no such column (<see cref="FakeJobsApiOptions.HeartbeatColumns"/>).
     /// </summary>
     public string? Host { get; init; }
+
+    /// <summary>
+    /// Where the run got to in its source (<c>TEXT</c>), recorded with its success; <see langword="null"/> when it stored none.
+    /// Always <see langword="null"/> when the table has no such column (<see cref="FakeJobsApiOptions.CursorColumn"/>).
+    /// </summary>
+    public string? Cursor { get; init; }
 }

@@ -63,6 +63,14 @@ public sealed class FakeJobsApiOptions
     public bool HeartbeatColumns { get; init; } = true;
 
     /// <summary>
+    /// When <see langword="true"/> (the default), the table has the <c>cursor</c> column that <c>db/schema.sql</c> adds
+    /// (after <c>heartbeat_at</c> and <c>host</c>), and the <c>jobs_fleet</c> view its <c>last_cursor</c>. When
+    /// <see langword="false"/>, a request naming it is refused as PostgREST refuses an unknown column (see
+    /// <see cref="HeartbeatColumns"/>). Set both to <see langword="false"/> for the nine columns of the original table.
+    /// </summary>
+    public bool CursorColumn { get; init; } = true;
+
+    /// <summary>
     /// When <see langword="true"/> (the default), a finished run (status other than <c>in_progress</c>) cannot change, as the
     /// <c>jobs_final_state</c> trigger of <c>db/schema.sql</c> enforces: an update that would change any of its columns is
     /// refused with 400, code <c>23J01</c>, and nothing is written; an update that sets the values it already holds is

@@ -176,6 +176,32 @@ public class Job : IDisposable
     }
 
     /// <summary>
+    /// The cursor: where this job's last successful run that stored one got to in its source, recorded with its outcome.
+    /// Of the successful runs with a cursor, the one with the greatest <c>start_date</c> (then <c>id</c>) counts, as
+    /// for the watermark; a failed run records none, so the next run resumes from the last good one. Read typed cursors
+    /// with <see cref="JobCursor.ToTimestamp"/> or <see cref="JobCursor.ToInt64"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
+    /// <returns>The cursor, or <see langword="null"/> when no successful run stored one.</returns>
+    /// <exception cref="JobsApiException">
+    /// The Jobs API answered with an error (such as a table without the <c>cursor</c> column that db/schema.sql adds), or
+    /// could not be reached in time.
+    /// </exception>
+    public virtual async Task<string?> LastCursorAsync(CancellationToken cancellationToken = default)
+    {
+        using var activity = Telemetry.StartOperation("JobUtil.LastCursor", Name);
+        try
+        {
+            return await _api.GetLastCursorAsync(Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Telemetry.Fail(activity, e);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Starts a run: inserts a row with status <c>in_progress</c> and a start date from the clock (UTC, microseconds),
     /// and makes it <see cref="Current"/>. A retried start never creates a second row (see the README).
     /// </summary>

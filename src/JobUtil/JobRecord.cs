@@ -14,7 +14,7 @@ namespace JobUtil;
 /// <param name="RecordsProcessed">How many records the run processed, when recorded.</param>
 /// <param name="Source">The name of the source the job reads.</param>
 /// <param name="Destination">The name of the destination the job writes.</param>
-/// <remarks>Fields of the JSON row that are not among these nine columns are ignored.</remarks>
+/// <remarks>Fields of the JSON row that are not among these nine columns (and <see cref="Cursor"/>) are ignored.</remarks>
 public sealed record JobRecord(
     long Id,
     string Name,
@@ -26,6 +26,12 @@ public sealed record JobRecord(
     string Source,
     string Destination)
 {
+    /// <summary>
+    /// Where the run got to in its source, recorded with its success (see <see cref="JobCursor"/>); <see langword="null"/>
+    /// when it stored none, or the table has no <c>cursor</c> column.
+    /// </summary>
+    public string? Cursor { get; init; }
+
     /// <summary>How long the run took, when it has ended.</summary>
     [JsonIgnore]
     public TimeSpan? Duration => EndDate - StartDate;

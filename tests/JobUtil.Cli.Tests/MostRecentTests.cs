@@ -139,6 +139,57 @@ public class MostRecentTests : FakeApiFixture
         Assert.That(Api.Requests, Has.Count.EqualTo(2));
     }
 
+    [Test]
+    public async Task Cursor_prints_the_cursor_of_the_last_successful_run_that_stored_one_as_stored()
+    {
+        const string cursor = "2024-05-01T11:59:59.999999Z & page #2 100% \"é\"";
+        Api.Seed(
+            Row("nightly", "success", Watermark.AddDays(-1)) with { Cursor = "older" },
+            Row("nightly", "success", Watermark) with { Cursor = cursor },
+            Row("nightly", "success", Watermark.AddHours(1)),
+            Row("nightly", "error", Watermark.AddHours(2)) with { Cursor = "of a failure" });
+
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--cursor");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+            Assert.That(result.Stdout, Is.EqualTo(cursor + "\n"));
+            Assert.That(result.Stderr, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Cursor_prints_the_default_or_nothing_when_no_run_stored_one()
+    {
+        SeedHistory();
+
+        var nothing = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--cursor");
+        var fallback = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly", "--cursor", "--default", "0");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(nothing.ExitCode, Is.EqualTo(0));
+            Assert.That(nothing.Stdout, Is.Empty);
+            Assert.That(fallback.Stdout, Is.EqualTo("0\n"));
+        });
+    }
+
+    [Test]
+    public async Task Cursor_on_a_table_without_the_column_exits_1_naming_the_column_and_the_schema_file()
+    {
+        using var nineColumns = FakeJobsApi.Start(new FakeJobsApiOptions { HeartbeatColumns = false, CursorColumn = false });
+
+        var result = await Cli.RunAsync(Cli.Environment(nineColumns.Url), "most-recent", "--name", "nightly", "--cursor");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stderr, Does.StartWith("jobutil: ").And.Contain("no cursor column").And.Contain("db/schema.sql"));
+            Assert.That(result.Stderr.TrimEnd('\n').Split('\n'), Has.Length.EqualTo(1));
+        });
+    }
+
     private void SeedHistory() => Api.Seed(
         Row("nightly", "success", Watermark.AddDays(-1)),
         Row("nightly", "success", Watermark),

@@ -76,6 +76,8 @@ public class FinalStateParityTests
     [TestCase("""{"end_date":null}""")]
     [TestCase("""{"records_processed":null}""")]
     [TestCase("""{"heartbeat_at":"2024-05-01T02:00:00Z","host":"etl-2"}""")]
+    [TestCase("""{"cursor":"moved after the outcome"}""")]
+    [TestCase("""{"cursor":null}""")]
     [TestCase("""{"status":"bogus"}""")]
     [TestCase("""{"status":"success","end_date":"2024-05-01T01:00:00.25+00:00","records_processed":503,"message":"done"}""")]
     [TestCase("""{"end_date":"2024-05-01T01:00:00.2500004Z"}""")]

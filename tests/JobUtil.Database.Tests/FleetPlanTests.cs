@@ -48,6 +48,7 @@ public class FleetPlanTests
             Assert.That(plan, Does.Contain("using jobs_watermark_idx on jobs"), "the latest success\n" + plan);
             Assert.That(plan, Does.Contain("using jobs_in_progress_idx on jobs"), "the runs in progress\n" + plan);
             Assert.That(plan, Does.Match(@"(Index Only Scan using|Bitmap Index Scan on) jobs_error_idx"), "the failures since the latest success\n" + plan);
+            Assert.That(plan, Does.Contain("using jobs_cursor_idx on jobs"), "the cursor\n" + plan);
             Assert.That(plan, Does.Not.Contain("Seq Scan"), plan);
         });
     }

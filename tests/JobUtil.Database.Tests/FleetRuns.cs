@@ -32,12 +32,19 @@ internal static class FleetRuns
 
         foreach (var row in rows)
         {
+            // The cursor only when the row has one, so that the nine-column table of SeedTableSql takes the others.
+            var cursor = row.Cursor is null ? (Column: string.Empty, Value: string.Empty) : (Column: ", cursor", Value: ", @cursor");
             await using var insert = new NpgsqlCommand(
-                """
-                INSERT INTO api.jobs (name, start_date, end_date, message, status, records_processed, source, destination)
-                VALUES (@name, @start, @end, @message, @status, @records, @source, @destination)
+                $"""
+                INSERT INTO api.jobs (name, start_date, end_date, message, status, records_processed, source, destination{cursor.Column})
+                VALUES (@name, @start, @end, @message, @status, @records, @source, @destination{cursor.Value})
                 """,
                 connection);
+            if (row.Cursor is not null)
+            {
+                insert.Parameters.AddWithValue("cursor", row.Cursor);
+            }
+
             insert.Parameters.AddWithValue("name", row.Name);
             insert.Parameters.AddWithValue("start", row.StartDate.UtcDateTime);
             insert.Parameters.AddWithValue("end", (object?)row.EndDate?.UtcDateTime ?? DBNull.Value);

@@ -110,6 +110,7 @@ public class FleetViewTests
             "?order=name.asc",
             "?select=name,last_run_id,consecutive_failures,runs_in_progress&name=in.(failing,late,job_07)&order=name.desc",
             "?select=name,last_success_end_date&name=eq.never_succeeded",
+            "?select=name,last_cursor&order=name.desc",
         })
         {
             var postgres = await Http.GetStringAsync(_server.BaseUrl + "/jobs_fleet" + query);
@@ -146,6 +147,9 @@ public class FleetViewTests
                 EndDate = status == "in_progress" ? null : started.AddMinutes(i % 13),
                 Message = status == "error" ? $"failure \"{i}\"\n\\ done" : null,
                 RecordsProcessed = status == "success" ? i : null,
+
+                // Cursors on some runs of every status, so the view must pick the latest success that stored one.
+                Cursor = i % 3 == 0 ? null : $"pos-{i} & \"{i % 7}\"",
                 Source = "crm",
                 Destination = "warehouse",
             };

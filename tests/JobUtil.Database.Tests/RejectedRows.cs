@@ -31,5 +31,6 @@ public static class RejectedRows
         new("records_processed fractional", """{"name":"nightly_load","start_date":"2019-06-20T22:18:46+00:00","status":"success","records_processed":1.5,"source":"inventory","destination":"warehouse"}""", "22P02"),
         new("start_date not a timestamp", """{"name":"nightly_load","start_date":"not a date","status":"in_progress","source":"inventory","destination":"warehouse"}""", "22007"),
         new("end_date not a timestamp", """{"name":"nightly_load","start_date":"2019-06-20T22:18:46+00:00","end_date":"yesterday evening","status":"success","source":"inventory","destination":"warehouse"}""", "22007"),
+        new("cursor with NUL", """{"name":"nightly_load","start_date":"2019-06-20T22:18:46+00:00","status":"success","source":"inventory","destination":"warehouse","cursor":"a\u0000b"}""", "22P05"),
     ];
 }

@@ -54,7 +54,7 @@ public class SchemaTests
     }
 
     [Test]
-    public async Task Jobs_has_the_nine_columns_of_the_contract_then_the_heartbeat_columns()
+    public async Task Jobs_has_the_nine_columns_of_the_contract_then_the_heartbeat_columns_then_the_cursor()
     {
         await using var connection = await ClusterSetUp.Cluster.OpenAsync(Database);
         var columns = new List<string>();
@@ -82,6 +82,7 @@ public class SchemaTests
             "destination text not null",
             "heartbeat_at timestamp with time zone null",
             "host text null",
+            "cursor text null",
         }));
     }
 

@@ -11,7 +11,7 @@ namespace JobUtil.Database.Tests;
 
 /// <summary>
 /// What PostgREST does for a GET, over a real database, on a loopback port: the relation of the path in schema
-/// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>in</c> filters, <c>order</c> and <c>limit</c>, run as the
+/// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>in</c>/<c>is.null</c> filters (negated with <c>not.</c>), <c>order</c> and <c>limit</c>, run as the
 /// anonymous role <c>web_anon</c> and answered with <c>json_agg</c> of the rows, as PostgREST builds its body; an
 /// unknown relation is PostgREST's 404 <c>PGRST205</c>. Enough for the fleet's reads, so that JobFleet and
 /// <c>jobutil</c> can be run against db/schema.sql without a PostgREST binary.
@@ -155,6 +155,11 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
 
     private static string Filter(NpgsqlCommand command, string column, string expression)
     {
+        if (expression.StartsWith("not.", StringComparison.Ordinal))
+        {
+            return $"NOT ({Filter(command, column, expression[4..])})";
+        }
+
         var dot = expression.IndexOf('.', StringComparison.Ordinal);
         var op = expression[..dot];
         var operand = expression[(dot + 1)..];
@@ -164,6 +169,8 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
                 return $"{Quote(column)} = {Parameter(command, operand)}";
             case "gte":
                 return $"{Quote(column)} >= {Parameter(command, operand)}";
+            case "is" when operand == "null":
+                return $"{Quote(column)} IS NULL";
             case "in":
                 return $"{Quote(column)} IN ({string.Join(", ", Items(operand[1..^1]).Select(item => Parameter(command, item)))})";
             default:

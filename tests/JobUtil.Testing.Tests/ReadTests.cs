@@ -102,7 +102,7 @@ public class ReadTests : FakeApiFixture
     {
         var (_, body, _) = await GetAsync("?id=eq.2");
 
-        Assert.That(body, Is.EqualTo("[{\"id\":2,\"name\":\"b\",\"start_date\":\"2024-01-02T00:00:00+00:00\",\"end_date\":null,\"message\":\"boom\",\"status\":\"error\",\"records_processed\":null,\"source\":\"src\",\"destination\":\"dst\",\"heartbeat_at\":null,\"host\":null}]"));
+        Assert.That(body, Is.EqualTo("[{\"id\":2,\"name\":\"b\",\"start_date\":\"2024-01-02T00:00:00+00:00\",\"end_date\":null,\"message\":\"boom\",\"status\":\"error\",\"records_processed\":null,\"source\":\"src\",\"destination\":\"dst\",\"heartbeat_at\":null,\"host\":null,\"cursor\":null}]"));
     }
 
     [Test]

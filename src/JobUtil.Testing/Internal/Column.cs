@@ -66,8 +66,14 @@ internal sealed class Column
         if (options.HeartbeatColumns)
         {
             // Added by ALTER TABLE in db/schema.sql, so after the nine original columns.
-            columns.Add(new(9, "heartbeat_at", timestamp, false));
-            columns.Add(new(10, "host", ColumnType.Text, false));
+            columns.Add(new(columns.Count, "heartbeat_at", timestamp, false));
+            columns.Add(new(columns.Count, "host", ColumnType.Text, false));
+        }
+
+        if (options.CursorColumn)
+        {
+            // Added by ALTER TABLE in db/schema.sql after the heartbeat columns.
+            columns.Add(new(columns.Count, "cursor", ColumnType.Text, false));
         }
 
         return columns;
@@ -146,7 +152,8 @@ internal sealed class Column
         "source" => row.Source,
         "destination" => row.Destination,
         "heartbeat_at" => row.HeartbeatAt,
-        _ => row.Host,
+        "host" => row.Host,
+        _ => row.Cursor,
     };
 
     /// <summary>A non-null value of this column as <c>to_json</c> renders it (without the quotes).</summary>

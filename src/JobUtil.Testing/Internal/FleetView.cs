@@ -6,7 +6,8 @@ namespace JobUtil.Testing.Internal;
 /// <summary>
 /// The <c>jobs_fleet</c> view of db/schema.sql: one row per job name, in name order, with its latest run, latest
 /// success, runs in progress and failures since that success. Readable like a table; filters on <c>name</c> only.
-/// <c>stalest_heartbeat_at</c> is the oldest heartbeat among the runs in progress (null when none sent one).
+/// <c>stalest_heartbeat_at</c> is the oldest heartbeat among the runs in progress (null when none sent one);
+/// <c>last_cursor</c> the cursor of the latest successful run that stored one.
 /// </summary>
 internal static class FleetView
 {
@@ -19,13 +20,17 @@ internal static class FleetView
     [
         "name", "last_run_id", "last_start_date", "last_end_date", "last_status", "last_message", "last_records_processed",
         "last_source", "last_destination", "last_success_id", "last_success_start_date", "last_success_end_date",
-        "runs_in_progress", "oldest_in_progress_start_date", "stalest_heartbeat_at", "consecutive_failures",
+        "runs_in_progress", "oldest_in_progress_start_date", "stalest_heartbeat_at", "consecutive_failures", "last_cursor",
     ];
 
+    /// <summary>The view of a table without the <c>cursor</c> column: as db/schema.sql created it before that column.</summary>
+    private static readonly string[] ColumnsWithoutCursor = Columns[..^1];
+
     /// <summary>The view's rows for a GET with these query parameters, as PostgREST's JSON array.</summary>
-    public static string Select(IReadOnlyList<FakeJobRow> table, IReadOnlyList<KeyValuePair<string, string>> parameters, TimeZoneInfo zone, out int count)
+    public static string Select(IReadOnlyList<FakeJobRow> table, IReadOnlyList<KeyValuePair<string, string>> parameters, TimeZoneInfo zone, bool cursorColumn, out int count)
     {
-        string[] select = Columns;
+        var columns = cursorColumn ? Columns : ColumnsWithoutCursor;
+        string[] select = columns;
         var filters = new List<Filter>();
         var descending = false;
         int? limit = null;
@@ -35,8 +40,8 @@ internal static class FleetView
             switch (key)
             {
                 case "select":
-                    select = value.Trim() is "*" or "" ? Columns : [.. value.Split(',').Select(c => c.Trim())];
-                    foreach (var column in select.Where(c => Array.IndexOf(Columns, c) < 0))
+                    select = value.Trim() is "*" or "" ? columns : [.. value.Split(',').Select(c => c.Trim())];
+                    foreach (var column in select.Where(c => Array.IndexOf(columns, c) < 0))
                     {
                         throw PgError.UndefinedColumn(Name, column);
                     }
@@ -97,7 +102,8 @@ internal static class FleetView
         var running = runs.Where(r => r.Status == "in_progress").ToList();
         var failures = runs.Count(r => r.Status == "error" && (success is null || r.StartDate > success.StartDate));
         var heartbeats = running.Where(r => r.HeartbeatAt is not null).Select(r => r.HeartbeatAt!.Value).ToList();
-        return new FleetRowValues(latest, success, running.Count, running.Count == 0 ? null : running.Min(r => r.StartDate), heartbeats.Count == 0 ? null : heartbeats.Min(), failures);
+        var cursor = runs.Where(r => r.Status == "success" && r.Cursor is not null).OrderByDescending(r => r.StartDate.UtcTicks).ThenByDescending(r => r.Id).FirstOrDefault()?.Cursor;
+        return new FleetRowValues(latest, success, running.Count, running.Count == 0 ? null : running.Min(r => r.StartDate), heartbeats.Count == 0 ? null : heartbeats.Min(), failures, cursor);
     }
 
     private static void Value(StringBuilder text, object? value, TimeZoneInfo zone)
@@ -125,7 +131,7 @@ internal static class FleetView
     private static int Count(string what, string value)
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw PgError.ParseFailure(what, value);
 
-    private sealed record FleetRowValues(FakeJobRow Latest, FakeJobRow? Success, int RunsInProgress, DateTimeOffset? OldestInProgress, DateTimeOffset? StalestHeartbeat, int Failures)
+    private sealed record FleetRowValues(FakeJobRow Latest, FakeJobRow? Success, int RunsInProgress, DateTimeOffset? OldestInProgress, DateTimeOffset? StalestHeartbeat, int Failures, string? Cursor)
     {
         public object? Get(string column) => column switch
         {
@@ -145,6 +151,7 @@ internal static class FleetView
             "oldest_in_progress_start_date" => OldestInProgress,
             "stalest_heartbeat_at" => StalestHeartbeat,
             "consecutive_failures" => Failures,
+            "last_cursor" => Cursor,
             _ => throw new ArgumentOutOfRangeException(nameof(column), column, "Not a column of jobs_fleet."),
         };
     }

@@ -219,8 +219,9 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
             RecordsProcessed = values[Column.RecordsProcessed] is long n ? checked((int)n) : null,
             Source = (string)values[7]!,
             Destination = (string)values[8]!,
-            HeartbeatAt = values.Length > 9 ? (DateTimeOffset?)values[9] : null,
-            Host = values.Length > 10 ? (string?)values[10] : null,
+            HeartbeatAt = (DateTimeOffset?)ValueOf(values, "heartbeat_at"),
+            Host = (string?)ValueOf(values, "host"),
+            Cursor = (string?)ValueOf(values, "cursor"),
         };
 
         for (var i = 0; i < table.Count; i++)
@@ -244,6 +245,9 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
         return row;
     }
 
+    /// <summary>The value of an added column (heartbeat_at, host, cursor), or null when the table does not have it.</summary>
+    private object? ValueOf(object?[] values, string column) => Column.Find(Columns, column) is { } found ? values[found.Ordinal] : null;
+
     private string FailingRow(object?[] values)
         => "Failing row contains (" + string.Join(", ", values.Select((v, i) => Columns[i].ToText(v, _zone))) + ").";
 
@@ -255,6 +259,11 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
         if (!options.HeartbeatColumns && (row.HeartbeatAt is not null || row.Host is not null))
         {
             throw new ArgumentException("The row cannot be seeded: the table has no heartbeat_at or host column (FakeJobsApiOptions.HeartbeatColumns is false).", nameof(row));
+        }
+
+        if (!options.CursorColumn && row.Cursor is not null)
+        {
+            throw new ArgumentException("The row cannot be seeded: the table has no cursor column (FakeJobsApiOptions.CursorColumn is false).", nameof(row));
         }
     }
 }

@@ -189,7 +189,7 @@ internal sealed class PostgrestHandler(JobsTable table, FakeJobsApiOptions optio
             throw new PgError(401, "42501", $"permission denied for view {FleetView.Name}");
         }
 
-        var body = FleetView.Select(table.Snapshot(), parameters, options.TimeZone, out var count);
+        var body = FleetView.Select(table.Snapshot(), parameters, options.TimeZone, options.CursorColumn, out var count);
         var reply = new Reply(200).WithHeader("Content-Range", count == 0 ? "*/*" : $"0-{count - 1}/*");
         return get ? reply.WithBody(body, Json) : reply;
     }

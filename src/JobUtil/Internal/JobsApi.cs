@@ -406,6 +406,7 @@ internal sealed partial class JobsApi
         null => false,
         JobRecord r => r.StartDate != default && r.Name is not null && r.Source is not null && r.Destination is not null && r.Status.Value.Length > 0,
         WatermarkRow w => w.StartDate is not null,
+        CursorRow c => c.Cursor is not null,
         _ => true,
     };
 

@@ -15,6 +15,7 @@ namespace JobUtil.Internal;
     Converters = [typeof(TimestampJsonConverter)])]
 [JsonSerializable(typeof(JobRecord[]))]
 [JsonSerializable(typeof(WatermarkRow[]))]
+[JsonSerializable(typeof(CursorRow[]))]
 [JsonSerializable(typeof(NewRun))]
 [JsonSerializable(typeof(RunUpdate))]
 [JsonSerializable(typeof(HeartbeatUpdate))]

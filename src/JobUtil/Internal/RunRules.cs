@@ -33,6 +33,42 @@ internal static class RunRules
     public static string StorableMessage(string message)
         => message.IndexOf('\0') < 0 ? message : message.Replace('\0', NulReplacement);
 
+    /// <summary>The longest cursor a run records, in bytes of UTF-8: a position in a source, not a payload.</summary>
+    public const int MaxCursorBytes = 4096;
+
+    // Counts the bytes a cursor takes in UTF-8, and refuses a lone surrogate rather than replacing it.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// A cursor as the <c>cursor</c> column stores it: NUL handled as in a message (<see cref="StorableMessage"/>), then
+    /// checked before anything is sent. It must not be empty (null stores none; the command cannot tell an empty cursor
+    /// from none), must be valid UTF-16 (a lone surrogate cannot be sent as JSON text), and must fit
+    /// <see cref="MaxCursorBytes"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cursor is empty, not valid Unicode, or too long.</exception>
+    public static string StorableCursor(string cursor, string paramName)
+    {
+        if (cursor.Length == 0)
+        {
+            throw new ArgumentException("A cursor must not be empty; pass null to record none.", paramName);
+        }
+
+        var storable = StorableMessage(cursor);
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(storable);
+        }
+        catch (System.Text.EncoderFallbackException e)
+        {
+            throw new ArgumentException($"A cursor must be valid Unicode text: it holds a lone surrogate (U+{(int)e.CharUnknown:X4}) at index {e.Index.ToString(CultureInfo.InvariantCulture)}.", paramName, e);
+        }
+
+        return bytes <= MaxCursorBytes
+            ? storable
+            : throw new ArgumentException($"A cursor must be at most {MaxCursorBytes.ToString(CultureInfo.InvariantCulture)} bytes of UTF-8; this one is {bytes.ToString(CultureInfo.InvariantCulture)}. Store a position (a timestamp, an id, a token), not data.", paramName);
+    }
+
     /// <summary>
     /// The message of <paramref name="exception"/>, or a sentence saying it could not be read: a faulty
     /// <see cref="Exception.Message"/> getter must not replace the failure being reported.

@@ -43,6 +43,9 @@ internal sealed record RunUpdate(
 /// <summary>The one column the watermark query selects; nullable so that a row without it is caught, not read as year 1.</summary>
 internal sealed record WatermarkRow(DateTimeOffset? StartDate);
 
+/// <summary>The one column the cursor query selects; the query asks only for rows where it is not null.</summary>
+internal sealed record CursorRow(string? Cursor);
+
 /// <summary>
 /// What a start has done so far, shared between its attempts and the clean-up after it: whether a row may have been
 /// committed although no attempt saw it (then a failed start looks it up and ends it).
