@@ -52,7 +52,12 @@ internal sealed class ConnectionOptions
     }
 
     /// <summary>The settings for one command; a missing or invalid one is a <see cref="UsageException"/>, before anything is sent.</summary>
-    public JobOptions Resolve(ParseResult parsed, CliConsole console, string? source = null, string? destination = null)
+    /// <param name="parsed">The command line.</param>
+    /// <param name="console">Where the environment is read and warnings are written.</param>
+    /// <param name="source">The source stored with a run the command starts.</param>
+    /// <param name="destination">The destination stored with a run the command starts.</param>
+    /// <param name="configure">Sets the command's own settings (durations, say) before the library's rules check them all.</param>
+    public JobOptions Resolve(ParseResult parsed, CliConsole console, string? source = null, string? destination = null, Action<JobOptions>? configure = null)
     {
         var url = parsed.GetValue(Url) ?? console.GetEnvironmentVariable(UrlVariable)
             ?? throw new UsageException($"No Jobs API URL: pass --url or set {UrlVariable}.");
@@ -77,6 +82,7 @@ internal sealed class ConnectionOptions
                 : throw new UsageException($"{RetriesVariable} must be a whole number of retries; it is '{text}'.");
         }
 
+        configure?.Invoke(options);
         var problems = options.Validate(requireSourceAndDestination: source is not null || destination is not null);
         if (problems.Count > 0)
         {
@@ -153,6 +159,11 @@ internal sealed class ConnectionOptions
         nameof(JobOptions.Url) => $"{problem} (--url or {UrlVariable})",
         nameof(JobOptions.Token) => $"{problem} (--token, --token-file, {TokenVariable} or {TokenFileVariable}; --allow-insecure-transport)",
         nameof(JobOptions.MaxRetryAttempts) => $"{problem} (--retries or {RetriesVariable})",
+        nameof(JobOptions.Source) => $"{problem} (--source)",
+        nameof(JobOptions.Destination) => $"{problem} (--destination)",
+        nameof(JobOptions.HeartbeatInterval) => $"{problem} (--heartbeat)",
+        nameof(JobOptions.WatermarkLookback) => $"{problem} (--lookback)",
+        nameof(JobOptions.RecoverStaleRunsOlderThan) => $"{problem} (--older-than)",
         _ => problem,
     };
 }

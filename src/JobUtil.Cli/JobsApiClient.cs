@@ -6,8 +6,10 @@ internal sealed class JobsApiClient : IDisposable
     // Stands for source and destination where a command reads runs or ends one by id: nothing it sends carries them.
     private const string NotStored = "-";
 
-    // Timeouts are the resilience pipeline's (JobOptions.AttemptTimeout and TotalTimeout), not HttpClient's.
-    private readonly HttpClient _http = new(new SocketsHttpHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    // Timeouts are the resilience pipeline's (JobOptions.AttemptTimeout and TotalTimeout), not HttpClient's. PostgREST
+    // never redirects: a redirect is an error naming the new address, never followed (a POST would arrive as a GET,
+    // without the token, and the answer would come from elsewhere).
+    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false }, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>A job that starts runs: its options carry the source and destination stored with each.</summary>
     public Job CreateJob(string name, JobOptions options) => new(name, options, _http);

@@ -73,6 +73,13 @@ public static class Program
             await console.Error.WriteLineAsync(HelpHint(parsed)).ConfigureAwait(false);
             return ExitCodes.BadArguments;
         }
+        catch (ArgumentException e) when (e.ParamName is "name" or "names")
+        {
+            // The library refuses a job name by its one rule (a lone surrogate, say) before anything is sent.
+            await console.Error.WriteLineAsync($"jobutil: --name: {FirstSentences(e)}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync(HelpHint(parsed)).ConfigureAwait(false);
+            return ExitCodes.BadArguments;
+        }
         catch (JobsApiException e)
         {
             await console.Error.WriteLineAsync(parsed.GetValue<bool>(CliCommands.VerboseName) ? $"jobutil: {e}" : $"jobutil: {e.Message}").ConfigureAwait(false);
@@ -84,6 +91,13 @@ public static class Program
             await console.Error.WriteLineAsync(parsed.GetValue<bool>(CliCommands.VerboseName) ? $"jobutil: {e}" : $"jobutil: {Describe(e)}").ConfigureAwait(false);
             return ExitCodes.ApiFailure;
         }
+    }
+
+    /// <summary>An argument exception's message without the " (Parameter 'name')" that .NET appends.</summary>
+    private static string FirstSentences(ArgumentException e)
+    {
+        var suffix = $" (Parameter '{e.ParamName}')";
+        return e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 
     /// <summary>The one line that says where the usage of the command given is.</summary>

@@ -9,8 +9,10 @@ internal static class TextTable
     /// <param name="rightAligned">Which columns are right-aligned (numbers read best so); left-aligned when null.</param>
     public static string Format(IReadOnlyList<string[]> rows, bool[]? rightAligned = null)
     {
+        // Each cell on the one line of its row, whatever it holds (a name with a line break, say).
+        var escaped = rows.Select(row => row.Select(LineText.Escape).ToArray()).ToList();
         var widths = new int[rows[0].Length];
-        foreach (var row in rows)
+        foreach (var row in escaped)
         {
             for (var i = 0; i < row.Length; i++)
             {
@@ -19,7 +21,7 @@ internal static class TextTable
         }
 
         var text = new StringBuilder();
-        foreach (var row in rows)
+        foreach (var row in escaped)
         {
             var line = new StringBuilder();
             for (var i = 0; i < row.Length; i++)

@@ -91,9 +91,9 @@ public class Job : IDisposable
     {
         try
         {
-            if (string.IsNullOrWhiteSpace(name))
+            if (OptionsValidation.NameProblem(name) is { } nameProblem)
             {
-                throw new ArgumentException("A job name must not be null, empty or white space.", nameof(name));
+                throw new ArgumentException(nameProblem, nameof(name));
             }
 
             if (options is null)

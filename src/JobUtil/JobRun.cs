@@ -110,8 +110,8 @@ public class JobRun : IAsyncDisposable
     public static bool IsValidRecordsProcessed(long count) => RunRules.IsValidRecordsProcessed(count);
 
     /// <summary>
-    /// <paramref name="message"/> made storable (each NUL replaced with U+FFFD, which PostgreSQL's <c>text</c> needs;
-    /// every recorded message gets this) and cut to <see cref="MaxMessageLength"/> characters (the last one then an ellipsis), as
+    /// <paramref name="message"/> made storable (each NUL and each lone UTF-16 surrogate replaced with U+FFFD, as
+    /// PostgreSQL's <c>text</c> and JSON need; every recorded message gets this) and cut to <see cref="MaxMessageLength"/> characters (the last one then an ellipsis), as
     /// <see cref="Job.RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> records a failure.
     /// </summary>
     /// <param name="message">The message.</param>

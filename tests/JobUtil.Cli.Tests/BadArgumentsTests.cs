@@ -23,6 +23,32 @@ public class BadArgumentsTests
         yield return new TestCaseData((object)Array.Empty<string>()).SetName("no command at all");
     }
 
+    private static IEnumerable<TestCaseData> DurationsTheLibraryRefuses()
+    {
+        yield return new TestCaseData((object)new[] { "recover", "--older-than", "999999d" }, "--older-than").SetName("recover --older-than beyond 365 days");
+        yield return new TestCaseData((object)new[] { "recover", "--older-than", "366d" }, "--older-than").SetName("recover --older-than of 366 days");
+        yield return new TestCaseData((object)new[] { "run", "--name", "n", "--source", "s", "--destination", "d", "--lookback", "400d", "--", "true" }, "--lookback").SetName("run --lookback beyond 365 days");
+        yield return new TestCaseData((object)new[] { "run", "--name", "n", "--source", "s", "--destination", "d", "--heartbeat", "2d", "--", "true" }, "--heartbeat").SetName("run --heartbeat beyond a day");
+        yield return new TestCaseData((object)new[] { "run", "--name", "n", "--source", "s", "--destination", "d", "--timeout", "999999d", "--", "true" }, "--timeout").SetName("run --timeout beyond 30 days");
+        yield return new TestCaseData((object)new[] { "most-recent", "--name", "nightly\uD800" }, "--name").SetName("a --name with a lone surrogate");
+        yield return new TestCaseData((object)new[] { "check", "--name", "\uDC00", "--max-age", "1d" }, "--name").SetName("a fleet --name with a lone surrogate");
+    }
+
+    [TestCaseSource(nameof(DurationsTheLibraryRefuses))]
+    public async Task A_value_the_library_would_refuse_is_a_usage_error_naming_the_option_and_nothing_is_sent(string[] args, string option)
+    {
+        // Port 9 (discard) answers nothing: a request sent would fail with exit 1, not 2.
+        var result = await Cli.RunAsync(Cli.Environment(Url), args);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.Stderr);
+            Assert.That(result.Stderr, Does.StartWith("jobutil: ").And.Contain(option));
+            Assert.That(result.Stderr.TrimEnd(), Does.EndWith("--help' for usage."));
+            Assert.That(result.Stdout, Is.Empty);
+        });
+    }
+
     [TestCaseSource(nameof(BadCommandLines))]
     public async Task A_bad_command_line_exits_2_with_the_problem_and_a_pointer_to_help_on_stderr(string[] args)
     {

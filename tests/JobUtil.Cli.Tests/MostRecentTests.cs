@@ -21,6 +21,25 @@ public class MostRecentTests : FakeApiFixture
         });
     }
 
+    [TestCase(301)]
+    [TestCase(302)]
+    [TestCase(307)]
+    public async Task A_redirect_is_an_error_and_is_not_followed(int status)
+    {
+        Api.Seed(Row("payroll", "success", Watermark.AddYears(7)));
+        Api.RedirectNext(1, status, $"{Api.Url}?select=start_date&name=eq.payroll&status=eq.success&order=start_date.desc&limit=1", "GET");
+
+        var result = await Cli.RunAsync(Cli.Environment(Api.Url), "most-recent", "--name", "nightly");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stdout, Is.Empty, "no watermark from another address");
+            Assert.That(result.Stderr, Does.Contain(status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(Api.Requests, Has.Count.EqualTo(1), "not followed");
+        });
+    }
+
     [Test]
     public async Task Prints_ISO_8601_in_UTC_with_microseconds_with_format_iso()
     {

@@ -119,6 +119,39 @@ public class StatusAndCheckTests : FakeApiFixture
     }
 
     [Test]
+    public async Task Check_prints_one_line_per_unhealthy_job_whatever_its_name_and_message_hold()
+    {
+        Api.Reset();
+        Api.Seed(new FakeJobRow
+        {
+            Name = "two\nlines\r\u001b[31m", Source = "s", Destination = "d", Status = "error",
+            StartDate = _now.AddHours(-1), EndDate = _now.AddMinutes(-59), Message = "boom\nat line 2\u2028and 3",
+        });
+
+        var result = await RunAsync(["check", .. Thresholds]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(3), result.Stderr);
+            Assert.That(result.StdoutLines, Has.Length.EqualTo(1), result.Stdout);
+            Assert.That(result.Stdout, Does.StartWith("two\\nlines\\r\\u001B[31m: never_succeeded: "));
+            Assert.That(result.Stdout.TrimEnd('\n').Where(c => char.IsControl(c) || c == '\u2028'), Is.Empty, "no control character is printed raw");
+        });
+    }
+
+    [Test]
+    public async Task Status_prints_one_line_per_job_whatever_its_name_holds()
+    {
+        Api.Reset();
+        Api.Seed(new FakeJobRow { Name = "two\nlines", Source = "s", Destination = "d", Status = "success", StartDate = _now.AddHours(-1), EndDate = _now.AddMinutes(-59) });
+
+        var result = await RunAsync(["status", .. Thresholds]);
+
+        Assert.That(result.StdoutLines, Has.Length.EqualTo(2), result.Stdout);
+        Assert.That(result.StdoutLines[1], Does.StartWith("two\\nlines  "));
+    }
+
+    [Test]
     public async Task Check_exits_0_when_every_job_named_is_healthy()
     {
         var result = await RunAsync(["check", "--name", "healthy", "--name", "weekly", .. Thresholds]);

@@ -25,7 +25,8 @@ internal static class CheckCommand
             var unhealthy = health.Where(h => !h.IsHealthy).ToList();
             foreach (var job in unhealthy)
             {
-                await console.Out.WriteLineAsync($"{job.Name}: {FleetText.State(job.State)}: {job.Reason}").ConfigureAwait(false);
+                // One line per job, whatever its name or last message holds: the README's Nagios wrapper counts lines.
+                await console.Out.WriteLineAsync(LineText.Escape($"{job.Name}: {FleetText.State(job.State)}: {job.Reason}")).ConfigureAwait(false);
             }
 
             return unhealthy.Count == 0 ? ExitCodes.Success : ExitCodes.Unhealthy;

@@ -20,13 +20,15 @@ internal static class RecoverCommand
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var options = connection.Resolve(parsed, console);
+            // The threshold is checked by the library's rule for it (RecoverStaleRunsOlderThan), before anything is sent.
+            var threshold = JobDuration.Parse(parsed.GetValue(olderThan)!);
+            var options = connection.Resolve(parsed, console, configure: o => o.RecoverStaleRunsOlderThan = threshold);
             using var client = new JobsApiClient();
             var fleet = client.CreateFleet(options);
-            var ended = await fleet.RecoverStaleRunsAsync(JobDuration.Parse(parsed.GetValue(olderThan)!), parsed.GetValue(names), cancellationToken).ConfigureAwait(false);
+            var ended = await fleet.RecoverStaleRunsAsync(threshold, parsed.GetValue(names), cancellationToken).ConfigureAwait(false);
             foreach (var run in ended)
             {
-                await console.Out.WriteLineAsync($"run {run.Id.ToString(CultureInfo.InvariantCulture)} of job {run.Name} ended as error: {run.Message}").ConfigureAwait(false);
+                await console.Out.WriteLineAsync(LineText.Escape($"run {run.Id.ToString(CultureInfo.InvariantCulture)} of job {run.Name} ended as error: {run.Message}")).ConfigureAwait(false);
             }
 
             await console.Error.WriteLineAsync(ended.Count == 1 ? "jobutil: 1 stale run ended." : $"jobutil: {ended.Count.ToString(CultureInfo.InvariantCulture)} stale runs ended.").ConfigureAwait(false);

@@ -19,6 +19,9 @@ internal static class RunCommand
     /// <summary>The exit code of a run whose command was stopped at its --timeout, as timeout(1) uses.</summary>
     public const int TimedOutExitCode = 124;
 
+    /// <summary>The longest --timeout: a timer waits at most about 49 days, and a run is not expected to take a month.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
+
     public static Command Create(CliConsole console, ConnectionOptions connection)
     {
         var name = CliCommands.RequiredText("--name", "The ETL job's name.");
@@ -57,10 +60,18 @@ internal static class RunCommand
         };
         run.SetAction(async (parsed, _) =>
         {
-            var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination));
-            options.HeartbeatInterval = parsed.GetValue(heartbeat) is { } interval ? JobDuration.Parse(interval) : null;
-            options.WatermarkLookback = parsed.GetValue(lookback) is { } margin ? JobDuration.Parse(margin) : TimeSpan.Zero;
+            // The durations are checked by the library's rules with every other setting, before anything is sent.
+            var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination), o =>
+            {
+                o.HeartbeatInterval = parsed.GetValue(heartbeat) is { } interval ? JobDuration.Parse(interval) : null;
+                o.WatermarkLookback = parsed.GetValue(lookback) is { } margin ? JobDuration.Parse(margin) : TimeSpan.Zero;
+            });
             var limit = parsed.GetValue(timeout) is { } text ? JobDuration.Parse(text) : (TimeSpan?)null;
+            if (limit > MaxTimeout)
+            {
+                throw new UsageException($"--timeout must be at most {JobDuration.Format(MaxTimeout)}; it is {JobDuration.Format(limit.Value)}.");
+            }
+
             using var client = new JobsApiClient();
             using var job = client.CreateJob(parsed.GetValue(name)!, options);
             using var signals = new SignalForwarding(console.Error);

@@ -158,7 +158,9 @@ public static class JobUtilServiceCollectionExtensions
 
         // Timeouts and retries are JobUtil's own pipeline (JobOptions): the client itself neither times out nor retries.
         var httpClientName = name.Length == 0 ? HttpClientName : $"{HttpClientName}:{name}";
-        var builder = services.AddHttpClient(httpClientName).ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        var builder = services.AddHttpClient(httpClientName)
+            .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(static (handler, _) => RefuseRedirects(handler));
 
         IJobFactory CreateFactory(IServiceProvider provider) => new JobFactory(
             name,
@@ -178,6 +180,27 @@ public static class JobUtilServiceCollectionExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// PostgREST never redirects: a redirect comes from something in front of it, and following it would send a POST or
+    /// PATCH as a GET, without the token, and hand back another address's answer. Not followed, it is an error that
+    /// names the new address. A primary handler the caller sets later is the caller's; JobUtil still refuses any answer
+    /// that arrives after a redirect.
+    /// </summary>
+    private static void RefuseRedirects(HttpMessageHandler handler)
+    {
+        switch (handler)
+        {
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+#if NET
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+#endif
+        }
     }
 
     private static void ThrowIfNoName(string name)

@@ -247,9 +247,9 @@ public class JobFleet
         var list = new List<string>();
         foreach (var name in names)
         {
-            if (string.IsNullOrWhiteSpace(name))
+            if (OptionsValidation.NameProblem(name) is { } problem)
             {
-                throw new ArgumentException("A job name must not be null, empty or white space.", paramName);
+                throw new ArgumentException(problem, paramName);
             }
 
             if (!list.Contains(name, StringComparer.Ordinal))

@@ -361,15 +361,19 @@ internal sealed partial class JobsApi
         var asked = request.RequestUri;
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         Telemetry.ResponseReceived(response);
+
+        // A caller's HttpClient may follow a redirect: whatever the answer says, it comes from another address (often to
+        // another method, without the token), so it is not this request's answer. Refused for every operation, reads
+        // included: a watermark read from elsewhere would make the ETL skip records.
+        if (response.RequestMessage is { } sent && (sent.Method != method || sent.RequestUri != asked))
+        {
+            throw await ResponseErrors.FollowedRedirectAsync(response, sent, operation, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             throw await ResponseErrors.FromResponseAsync(response, operation, _authorization is not null, _time, cancellationToken).ConfigureAwait(false);
         }
-
-        // A caller's HttpClient may follow a redirect: the answer then comes from elsewhere, often to another method.
-        var redirected = response.RequestMessage is { } sent && (sent.Method != method || sent.RequestUri != asked)
-            ? $" The request was redirected to {sent.RequestUri?.GetLeftPart(UriPartial.Path)} as a {sent.Method}, and the HttpClient followed it: fix the URL (JobOptions.Url), or use a client that does not follow redirects."
-            : string.Empty;
 
         T[]? rows;
         try
@@ -379,23 +383,23 @@ internal sealed partial class JobsApi
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {
             // InvalidOperationException: a charset .NET does not know (a proxy's windows-1252 page, say).
-            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken, redirected).ConfigureAwait(false);
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of job rows", e, cancellationToken).ConfigureAwait(false);
         }
 
         if (rows is null || !rows.All(IsComplete))
         {
-            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of complete job rows", null, cancellationToken, redirected).ConfigureAwait(false);
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, "a JSON array of complete job rows", null, cancellationToken).ConfigureAwait(false);
         }
 
         if (oneRow is { } one && (rows.Length > 1 || (rows.Length == 0 && !one.NoneAllowed)))
         {
-            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, one.Expected, null, cancellationToken, redirected).ConfigureAwait(false);
+            throw await ResponseErrors.UnexpectedBodyAsync(response, operation, one.Expected, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (problem?.Invoke(rows) is { } wrong)
         {
             var status = (int)response.StatusCode;
-            throw new JobsApiException(status, $"{operation} failed: {wrong}{redirected}");
+            throw new JobsApiException(status, $"{operation} failed: {wrong}");
         }
 
         return rows;

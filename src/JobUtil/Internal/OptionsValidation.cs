@@ -46,6 +46,16 @@ internal static class OptionsValidation
             }
         }
 
+        if (LoneSurrogateProblem(options.Source, nameof(JobOptions.Source)) is { } sourceProblem)
+        {
+            Add(nameof(JobOptions.Source), sourceProblem);
+        }
+
+        if (LoneSurrogateProblem(options.Destination, nameof(JobOptions.Destination)) is { } destinationProblem)
+        {
+            Add(nameof(JobOptions.Destination), destinationProblem);
+        }
+
         if (options.MaxRetryAttempts is < 0 or > 100)
         {
             Add(nameof(JobOptions.MaxRetryAttempts), $"MaxRetryAttempts must be from 0 (no retries) to 100; it is {options.MaxRetryAttempts}.");
@@ -72,9 +82,9 @@ internal static class OptionsValidation
 
         if (options.RecoverStaleRunsOlderThan is { } stale)
         {
-            if (stale < TimeSpan.FromSeconds(1) || stale > MaxLookback)
+            if (StaleThresholdProblem(stale, nameof(JobOptions.RecoverStaleRunsOlderThan)) is { } staleProblem)
             {
-                Add(nameof(JobOptions.RecoverStaleRunsOlderThan), $"RecoverStaleRunsOlderThan must be from 1 second to 365 days, or null to recover nothing; it is {stale}.");
+                Add(nameof(JobOptions.RecoverStaleRunsOlderThan), staleProblem + " Or null to recover nothing.");
             }
             else if (options.HeartbeatInterval is { } interval && stale < interval + interval)
             {
@@ -104,6 +114,49 @@ internal static class OptionsValidation
                 "Invalid JobOptions: " + string.Join(" ", problems.Select(p => p.Value)),
                 settingsAreParameters ? ParameterFor(problems[0].Key, paramName) : paramName);
         }
+    }
+
+    /// <summary>
+    /// What makes <paramref name="name"/> unusable as a job name, or <see langword="null"/>: it must hold a visible
+    /// character, and be valid UTF-16. A lone surrogate would be sent as U+FFFD, so the stored row would never match
+    /// the name again (a start would refuse its own row and leave it in progress). The one rule for names, shared by
+    /// <see cref="Job"/>, the fleet's name filters, dependency injection and the <c>jobutil</c> command.
+    /// </summary>
+    public static string? NameProblem(string? name)
+        => string.IsNullOrWhiteSpace(name)
+            ? "A job name must not be null, empty or white space."
+            : LoneSurrogateProblem(name, "A job name");
+
+    /// <summary>
+    /// The stale-run threshold's rule, shared by <see cref="JobOptions.RecoverStaleRunsOlderThan"/>, the recovery methods
+    /// and <c>jobutil recover --older-than</c>: from 1 second to 365 days.
+    /// </summary>
+    public static string? StaleThresholdProblem(TimeSpan value, string setting)
+        => value < TimeSpan.FromSeconds(1) || value > MaxLookback
+            ? $"{setting} must be from 1 second to 365 days; it is {value}."
+            : null;
+
+    /// <summary>A sentence naming the first lone UTF-16 surrogate of <paramref name="text"/>, or <see langword="null"/> when it has none.</summary>
+    private static string? LoneSurrogateProblem(string? text, string what)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return $"{what} must be valid UTF-16 text; it has a lone surrogate (U+{(int)text[i]:X4}) at position {i + 1} of {text.Length}, which would be stored as U+FFFD and never match again.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Parses the jobs table URL; <see langword="null"/> with a reason when it is not usable.</summary>

@@ -145,16 +145,34 @@ internal static class ResponseErrors
         };
     }
 
+    /// <summary>
+    /// An answer that arrived after the caller's <see cref="HttpClient"/> followed a redirect to <paramref name="sent"/>: it
+    /// answers another request, so it is refused whatever its status. Not transient: the URL, or the client, must change.
+    /// </summary>
+    public static async Task<JobsApiException> FollowedRedirectAsync(HttpResponseMessage response, HttpRequestMessage sent, string operation, CancellationToken cancellationToken)
+    {
+        var body = response.Content is null ? string.Empty : await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        return new JobsApiException(
+            status,
+            $"{operation} failed: the request was redirected to {sent.RequestUri?.GetLeftPart(UriPartial.Path)} as a {sent.Method}, and the HttpClient followed it; "
+            + $"its answer ({status} {Reason(response)}) comes from there and is refused. PostgREST never redirects: something in front of it points elsewhere. "
+            + "Fix the URL (JobOptions.Url), or use a client that does not follow redirects (AllowAutoRedirect = false on its handler).")
+        {
+            ResponseExcerpt = body.Length == 0 ? null : Excerpt(body),
+        };
+    }
+
     /// <summary>A 2xx whose body is not what PostgREST sends.</summary>
     public static async Task<JobsApiException> UnexpectedBodyAsync(
-        HttpResponseMessage response, string operation, string expected, Exception? cause, CancellationToken cancellationToken, string note = "")
+        HttpResponseMessage response, string operation, string expected, Exception? cause, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var excerpt = body.Length == 0 ? "(empty)" : Excerpt(body);
         var status = (int)response.StatusCode;
         return new JobsApiException(
             status,
-            $"{operation} failed: the response ({status} {Reason(response)}, {response.Content.Headers.ContentType?.MediaType ?? "no content type"}) was not {expected}. Response body: {excerpt}.{note}",
+            $"{operation} failed: the response ({status} {Reason(response)}, {response.Content.Headers.ContentType?.MediaType ?? "no content type"}) was not {expected}. Response body: {excerpt}.",
             errorCode: null,
             cause)
         {

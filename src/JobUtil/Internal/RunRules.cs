@@ -27,11 +27,30 @@ internal static class RunRules
     public const char NulReplacement = '\uFFFD';
 
     /// <summary>
-    /// A message as the <c>message</c> column can store it: each NUL (U+0000) replaced with U+FFFD. Every message
-    /// recorded goes through here (ResultAsync, the run handle, RunAsync's error, the command).
+    /// A message as the <c>message</c> column stores it: each NUL (U+0000) and each lone UTF-16 surrogate replaced with
+    /// U+FFFD (PostgreSQL's <c>text</c> cannot hold NUL, and JSON sends a lone surrogate as U+FFFD), so the message sent
+    /// is the message read back. Every message recorded goes through here (ResultAsync, the run handle, RunAsync's
+    /// error, recovery, the command).
     /// </summary>
     public static string StorableMessage(string message)
-        => message.IndexOf('\0') < 0 ? message : message.Replace('\0', NulReplacement);
+    {
+        char[]? copy = null;
+        for (var i = 0; i < message.Length; i++)
+        {
+            var c = message[i];
+            if (char.IsHighSurrogate(c) && i + 1 < message.Length && char.IsLowSurrogate(message[i + 1]))
+            {
+                i++;
+            }
+            else if (c == '\0' || char.IsSurrogate(c))
+            {
+                copy ??= message.ToCharArray();
+                copy[i] = NulReplacement;
+            }
+        }
+
+        return copy is null ? message : new string(copy);
+    }
 
     /// <summary>The longest cursor a run records, in bytes of UTF-8: a position in a source, not a payload.</summary>
     public const int MaxCursorBytes = 4096;

@@ -7,9 +7,9 @@ internal static class StaleRuns
 {
     public static async Task<IReadOnlyList<JobRecord>> RecoverAsync(JobsApi api, IReadOnlyList<string>? names, TimeSpan olderThan, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        if (olderThan <= TimeSpan.Zero)
+        if (OptionsValidation.StaleThresholdProblem(olderThan, nameof(olderThan)) is { } problem)
         {
-            throw new ArgumentOutOfRangeException(nameof(olderThan), olderThan, "A run counts as stale after a time longer than zero.");
+            throw new ArgumentOutOfRangeException(nameof(olderThan), olderThan, problem);
         }
 
         var now = RunRules.Now(time);

@@ -13,6 +13,10 @@ public class ArgumentTests : ApiFixture
         yield return new TestCaseData(null, "{table}", "s", "d", null, "name").SetName("null name");
         yield return new TestCaseData("", "{table}", "s", "d", null, "name").SetName("empty name");
         yield return new TestCaseData("  ", "{table}", "s", "d", null, "name").SetName("white-space name");
+        yield return new TestCaseData("orders\uD800", "{table}", "s", "d", null, "name").SetName("name ending in a lone high surrogate");
+        yield return new TestCaseData("\uDC00orders", "{table}", "s", "d", null, "name").SetName("name starting with a lone low surrogate");
+        yield return new TestCaseData("n", "{table}", "crm\uD83D", "d", null, "source").SetName("source with a lone surrogate");
+        yield return new TestCaseData("n", "{table}", "s", "dw\uDE00x", null, "destination").SetName("destination with a lone surrogate");
         yield return new TestCaseData("n", "", "s", "d", null, "url").SetName("empty url");
         yield return new TestCaseData("n", null, "s", "d", null, "url").SetName("null url");
         yield return new TestCaseData("n", "/jobs", "s", "d", null, "url").SetName("relative url");
@@ -37,6 +41,48 @@ public class ArgumentTests : ApiFixture
         Assert.That(
             () => new Job(name!, url?.Replace("{table}", Api.Url)!, source!, destination!, auth),
             Throws.InstanceOf<ArgumentException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo(parameter));
+        Assert.That(Api.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_name_with_a_surrogate_pair_is_valid_and_its_run_is_recorded()
+    {
+        using var job = NewJob(name: "orders \uD83D\uDE00");
+
+        var run = await job.StartAsync();
+        await job.ResultAsync(JobStatus.Success, 1);
+
+        Assert.That(Row.Name, Is.EqualTo("orders \uD83D\uDE00"));
+        Assert.That(Row.Status, Is.EqualTo("success"));
+        Assert.That(run.Name, Is.EqualTo(job.Name));
+    }
+
+    [Test]
+    public void Fleet_names_with_a_lone_surrogate_are_refused_before_anything_is_sent()
+    {
+        var fleet = new JobFleet(Options(), Http);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => fleet.CheckAsync(new JobHealthPolicy(), ["orders\uD800"]), Throws.InstanceOf<ArgumentException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("names"));
+            Assert.That(() => fleet.RecoverStaleRunsAsync(TimeSpan.FromMinutes(5), ["\uDFFF"]), Throws.InstanceOf<ArgumentException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("names"));
+        });
+        Assert.That(Api.Requests, Is.Empty);
+    }
+
+    [TestCase(0.5)]
+    [TestCase(366 * 86400.0)]
+    [TestCase(999999 * 86400.0)]
+    public void A_recovery_threshold_outside_1_second_to_365_days_is_refused_before_anything_is_sent(double seconds)
+    {
+        using var job = NewJob();
+        var fleet = new JobFleet(Options(), Http);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => job.RecoverStaleRunsAsync(TimeSpan.FromSeconds(seconds)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("olderThan"));
+            Assert.That(() => fleet.RecoverStaleRunsAsync(TimeSpan.FromSeconds(seconds)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property(nameof(ArgumentException.ParamName)).EqualTo("olderThan"));
+        });
         Assert.That(Api.Requests, Is.Empty);
     }
 

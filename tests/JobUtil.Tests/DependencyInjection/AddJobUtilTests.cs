@@ -40,6 +40,37 @@ public sealed class AddJobUtilTests : ApiFixture
         });
     }
 
+    [TestCase(301)]
+    [TestCase(302)]
+    [TestCase(307)]
+    public async Task The_registered_client_does_not_follow_a_redirect(int status)
+    {
+        var services = new ServiceCollection();
+        services.AddJobUtil(o =>
+        {
+            o.Url = Api.Url;
+            o.Source = "inventory_system";
+            o.Destination = "data_warehouse";
+            o.MaxRetryAttempts = 0;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var job = provider.GetRequiredService<IJobFactory>().Create("orders");
+        Api.Seed(new FakeJobRow
+        {
+            Name = "payroll", Status = "success", Source = "s", Destination = "d",
+            StartDate = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero), EndDate = new DateTimeOffset(2031, 1, 1, 0, 5, 0, TimeSpan.Zero),
+        });
+        Api.RedirectNext(1, status, $"{Api.Url}?select=start_date&name=eq.payroll&status=eq.success&order=start_date.desc&limit=1", "GET");
+
+        var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Status, Is.EqualTo(status), "the redirect itself, not the answer at its address");
+            Assert.That(Api.Requests, Has.Count.EqualTo(1), "not followed");
+        });
+    }
+
     [Test]
     public void Options_bind_from_the_JobUtil_section_of_configuration()
     {

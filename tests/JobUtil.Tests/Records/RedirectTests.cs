@@ -5,7 +5,8 @@ namespace JobUtil.Tests.Records;
 
 /// <summary>
 /// A redirect is an error that says where the server pointed: the library's own client never follows one, and with a
-/// caller's client that does, a start or a result refuses an answer that is not the row it wrote.
+/// caller's client that does, every answer that arrives after a redirect is refused, reads included (a start or a result
+/// then reads its own row back to learn what was written).
 /// </summary>
 public sealed class RedirectTests : ApiFixture
 {
@@ -66,7 +67,7 @@ public sealed class RedirectTests : ApiFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.Message, Does.Contain($"holds run {other.Id} of job 'payroll'").And.Contain("not the run this client wrote").And.Contain("redirected"));
+            Assert.That(error.Message, Does.Contain("redirected").And.Contain("is refused"));
             Assert.That(error.Attempts, Is.EqualTo(1));
             Assert.That(job.Current, Is.Null);
             Assert.That(Api.Rows, Has.Count.EqualTo(1), "no run was started");
@@ -101,7 +102,7 @@ public sealed class RedirectTests : ApiFixture
 
         Assert.Multiple(() =>
         {
-            Assert.That(error.Message, Does.Contain("not the outcome this client sent").And.Contain("redirected"));
+            Assert.That(error.Message, Does.Contain("redirected").And.Contain("is refused"));
             Assert.That(Row.Status, Is.EqualTo("in_progress"), "nothing was recorded");
         });
 
@@ -125,6 +126,60 @@ public sealed class RedirectTests : ApiFixture
 
         Assert.That(done.Status, Is.EqualTo(JobStatus.Success));
         Assert.That(Row.RecordsProcessed, Is.EqualTo(3));
+    }
+
+    private static IEnumerable<TestCaseData> RedirectedReads()
+    {
+        foreach (var status in Statuses)
+        {
+            yield return new TestCaseData("watermark", status).SetName($"A watermark read redirected by a {status} to another job's watermark is refused");
+            yield return new TestCaseData("run", status).SetName($"A run read redirected by a {status} to another run is refused");
+            yield return new TestCaseData("list", status).SetName($"A list of runs redirected by a {status} to another job's runs is refused");
+        }
+    }
+
+    // A caller's HttpClient that follows redirects (the fixture's): the answer it brings back answers another request.
+    [TestCaseSource(nameof(RedirectedReads))]
+    public async Task With_a_callers_client_that_follows_redirects_a_redirected_read_is_refused(string read, int status)
+    {
+        var future = Api.Seed(new FakeJobRow
+        {
+            Name = "payroll", Source = "hr", Destination = "warehouse", Status = "success",
+            StartDate = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero), EndDate = new DateTimeOffset(2031, 1, 1, 0, 1, 0, TimeSpan.Zero),
+        })[0];
+        var mine = Api.Seed(new FakeJobRow
+        {
+            Name = "orders", Source = "crm", Destination = "warehouse", Status = "success",
+            StartDate = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), EndDate = new DateTimeOffset(2024, 1, 1, 0, 1, 0, TimeSpan.Zero),
+        })[0];
+        using var job = NewJob();
+        var (location, call) = read switch
+        {
+            "watermark" => ($"{Api.Url}?select=start_date&name=eq.payroll&status=eq.success&order=start_date.desc&limit=1", (Func<Task>)(() => job.MostRecentAsync())),
+            "run" => ($"{Api.Url}?id=eq.{future.Id}", () => job.GetRunAsync(mine.Id)),
+            _ => ($"{Api.Url}?name=eq.payroll&order=start_date.desc,id.desc&limit=20", (Func<Task>)(() => job.ListRunsAsync())),
+        };
+        Api.RedirectNext(1, status, location, "GET");
+
+        var error = Assert.ThrowsAsync<JobsApiException>(() => call())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Does.Contain("redirected").And.Contain("is refused").And.Contain("JobOptions.Url"));
+            Assert.That(error.IsTransient, Is.False);
+            Assert.That(error.Attempts, Is.EqualTo(1), "never retried");
+        });
+    }
+
+    [Test]
+    public void With_a_callers_client_that_follows_redirects_a_redirected_error_is_refused_as_a_redirect()
+    {
+        using var job = NewJob();
+        Api.RedirectNext(1, 302, Api.BaseUrl + "/nowhere", "GET");
+
+        var error = Assert.ThrowsAsync<JobsApiException>(() => job.MostRecentAsync())!;
+
+        Assert.That(error.Message, Does.Contain("redirected").And.Contain("/nowhere").And.Contain("is refused"));
     }
 
     private static void Retrying(JobOptions options)

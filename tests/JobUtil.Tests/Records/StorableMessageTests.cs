@@ -22,6 +22,22 @@ public sealed class StorableMessageTests : ApiFixture
     }
 
     [Test]
+    public async Task A_lone_surrogate_in_a_message_is_replaced_so_a_retried_outcome_is_recognised()
+    {
+        using var job = NewJob(o => { o.MaxRetryAttempts = 1; o.RetryBaseDelay = TimeSpan.Zero; o.MaxRetryDelay = TimeSpan.Zero; });
+        await job.StartAsync();
+        Api.FailNextAfterCommit(1, 502, "PATCH");
+
+        var done = await job.ResultAsync(JobStatus.Error, message: "cut \uD83D here");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Row.Message, Is.EqualTo("cut \uFFFD here"));
+            Assert.That(done.Message, Is.EqualTo(Row.Message), "the committed outcome is this call's, not 'already ended'");
+        });
+    }
+
+    [Test]
     public void The_fake_refuses_a_NUL_as_PostgreSQL_does()
     {
         // Without the rule, the outcome would be refused (22P05) and the run left in progress.
