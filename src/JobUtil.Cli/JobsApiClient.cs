@@ -3,7 +3,7 @@ namespace JobUtil.Cli;
 /// <summary>The one <see cref="HttpClient"/> of an invocation, and the jobs that send with it.</summary>
 internal sealed class JobsApiClient : IDisposable
 {
-    // Stands for source and destination where a command reads runs or ends one by id: nothing it sends carries them.
+    // Stands for source and destination where a command only reads a job's runs: nothing it sends carries them.
     private const string NotStored = "-";
 
     // Timeouts are the resilience pipeline's (JobOptions.AttemptTimeout and TotalTimeout), not HttpClient's. PostgREST
@@ -14,7 +14,7 @@ internal sealed class JobsApiClient : IDisposable
     /// <summary>A job that starts runs: its options carry the source and destination stored with each.</summary>
     public Job CreateJob(string name, JobOptions options) => new(name, options, _http);
 
-    /// <summary>A job that only reads, or ends runs by id: it needs no source or destination.</summary>
+    /// <summary>A job that only reads: it needs no source or destination.</summary>
     public Job CreateReader(string name, JobOptions options)
     {
         var reader = options.Clone();
@@ -22,6 +22,10 @@ internal sealed class JobsApiClient : IDisposable
         reader.Destination ??= NotStored;
         return new Job(name, reader, _http);
     }
+
+    /// <summary>Run <paramref name="id"/> of any job, to record its outcome.</summary>
+    public Task<JobRun> OpenRunOfAnyJobAsync(long id, JobOptions options, CancellationToken cancellationToken)
+        => JobRun.OpenOfAnyJobAsync(id, options, _http, cancellationToken: cancellationToken);
 
     public JobFleet CreateFleet(JobOptions options) => new(options, _http);
 

@@ -2,8 +2,6 @@ using JobUtil.Quartz;
 using JobUtil.Quartz.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Quartz;
@@ -39,8 +37,7 @@ public static class JobUtilQuartzBuilderExtensions
         quartz.AddJobMiddleware(services => new TrackingMiddleware(
             services.GetService<JobUtil.IJobFactory>()
                 ?? throw new InvalidOperationException("Tracking Quartz jobs needs the Jobs API client: call services.AddJobUtil(...) as well as AddJobUtilTracking()."),
-            new TrackedJobResolver(services.GetRequiredService<IOptions<JobUtilQuartzOptions>>().Value),
-            services.GetService<ILoggerFactory>()?.CreateLogger<TrackingMiddleware>() ?? NullLogger<TrackingMiddleware>.Instance));
+            new TrackedJobResolver(services.GetRequiredService<IOptions<JobUtilQuartzOptions>>().Value)));
         return quartz;
     }
 

@@ -6,8 +6,6 @@ namespace JobUtil.Quartz;
 /// </summary>
 public sealed class TrackedRun
 {
-    private long? _recordsProcessed;
-
     internal TrackedRun(string jobName, long runId, DateTimeOffset startDate, DateTimeOffset? watermark)
     {
         JobName = jobName;
@@ -26,29 +24,19 @@ public sealed class TrackedRun
     public DateTimeOffset StartDate { get; }
 
     /// <summary>
-    /// The watermark: the start of the job's last successful run, read before this run started; <see langword="null"/>
-    /// when the job has never succeeded. Extract source records modified at or after it.
+    /// The watermark: the start of the job's last successful run, read before this run started, minus
+    /// <see cref="JobOptions.WatermarkLookback"/> (<see cref="JobRun.Since"/>); <see langword="null"/> when the job has
+    /// never succeeded. Extract source records modified at or after it.
     /// </summary>
     public DateTimeOffset? Watermark { get; }
 
     /// <summary>
-    /// How many records this run processed, recorded with its success; not sent when the job leaves it
-    /// <see langword="null"/>. Set it from the job before it returns.
+    /// How many records this run processed, recorded with its success (<see cref="JobRun.FinishAsync"/>); not sent when
+    /// the job leaves it <see langword="null"/>. Set it from the job before it returns. A count the
+    /// <c>records_processed</c> column cannot hold (below 0 or above 2,147,483,647) records the run as an error saying
+    /// so, and fails the firing.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above <see cref="int.MaxValue"/> (the column's range).</exception>
-    public long? RecordsProcessed
-    {
-        get => _recordsProcessed;
-        set
-        {
-            if (value is < 0 or > int.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "A record count must be between 0 and 2,147,483,647 (the records_processed column).");
-            }
-
-            _recordsProcessed = value;
-        }
-    }
+    public long? RecordsProcessed { get; set; }
 
     /// <summary>Describes the run.</summary>
     /// <returns>The job's name, the run's id and its watermark.</returns>

@@ -5,40 +5,39 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace JobUtil;
 
 /// <summary>
-/// One ETL job (a name, a source and a destination) and its current run, against a PostgREST Jobs API.
+/// A client for one ETL job (a name, a source and a destination) on a PostgREST Jobs API: reads its watermark, begins,
+/// starts and opens its runs.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The usual sequence is <see cref="MostRecentAsync"/> (the watermark), <see cref="StartAsync"/>, the ETL work,
-/// then <see cref="ResultAsync"/>; <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
-/// does all of it and records an error when the work fails.
+/// A run is a <see cref="JobRun"/>: <see cref="BeginRunAsync"/> reads the watermark and starts one, and the handle
+/// records its outcome with the lifecycle's rules applied once. <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
+/// does all of it around a body. The original client's sequence, <see cref="MostRecentAsync"/>, <see cref="StartAsync"/>,
+/// the ETL work, then <see cref="ResultAsync"/>, works on one current run (<see cref="Current"/>) held for it.
 /// </para>
 /// <para>
-/// Read methods are safe to call from several threads. One instance tracks one current run at a time.
-/// Every request goes through one resilience pipeline (timeouts and retries set in <see cref="JobOptions"/>).
+/// Methods are safe to call from several threads. One instance starts one run at a time, and none while its current
+/// run is in progress. Every request goes through one resilience pipeline (timeouts and retries set in
+/// <see cref="JobOptions"/>).
 /// </para>
 /// </remarks>
 public class Job : IDisposable
 {
-    /// <summary>The longest message <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/> records for a failure (<see cref="JobRun.MaxMessageLength"/>).</summary>
-    public const int MaxRecordedMessageLength = JobRun.MaxMessageLength;
-
     /// <summary>
-    /// The key under which <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
-    /// stores, in the body's exception's <see cref="Exception.Data"/>, the exception that prevented recording the error.
+    /// The key under which a failure's <see cref="Exception.Data"/> holds the exception that prevented recording the
+    /// run's error (<see cref="JobRun.TryFailAsync(Exception, bool)"/>,
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>).
     /// </summary>
     public const string RecordingFailureKey = "JobUtil.RecordingFailure";
 
-    private readonly JobsApi _api = null!;
+    private readonly RunContext _context = null!;
     private readonly HttpClient? _ownedClient;
     private readonly object _gate = new();
+
+    // The run of StartAsync and RunAsync, for Current and ResultAsync: the original client's one current run.
     private JobRun? _current;
 
-    // RunAsync could not record the current run's outcome: it stays in_progress on the server, but must not block
-    // this job's next run.
-    private bool _currentAbandoned;
-
-    // A start (StartAsync, StartRunAsync, RunAsync up to its start) is in flight on this instance.
+    // A start (StartAsync, StartRunAsync, BeginRunAsync, RunAsync up to its start) is in flight on this instance.
     private bool _starting;
 
     /// <summary>
@@ -121,9 +120,8 @@ public class Job : IDisposable
         Time = timeProvider ?? TimeProvider.System;
         Logger = (ILogger?)loggerFactory?.CreateLogger<Job>() ?? NullLogger.Instance;
         _ownedClient = ownsClient ? httpClient : null;
-        _api = new JobsApi(httpClient, Options, Time, Logger, name);
+        _context = new RunContext(new JobsApi(httpClient, Options, Time, Logger, name), Options, Time, Logger);
     }
-
 
     /// <summary>The ETL job's name.</summary>
     public string Name { get; }
@@ -134,7 +132,10 @@ public class Job : IDisposable
     /// <summary>The name of the destination the job writes.</summary>
     public string Destination { get; }
 
-    /// <summary>The run <see cref="StartAsync"/> started last, as last returned by the server; <see langword="null"/> before <see cref="StartAsync"/>.</summary>
+    /// <summary>
+    /// The run <see cref="StartAsync"/> or <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>
+    /// started last, as last returned by the server; <see langword="null"/> before either.
+    /// </summary>
     public virtual JobRecord? Current
     {
         get
@@ -166,12 +167,45 @@ public class Job : IDisposable
         using var activity = Telemetry.StartOperation("JobUtil.MostRecent", Name);
         try
         {
-            return await _api.GetWatermarkAsync(Name, cancellationToken).ConfigureAwait(false);
+            return await _context.Api.GetWatermarkAsync(Name, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             Telemetry.Fail(activity, e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Begins a run, as every host does: ends this job's stale runs first when
+    /// <see cref="JobOptions.RecoverStaleRunsOlderThan"/> is set, reads the watermark and takes
+    /// <see cref="JobOptions.WatermarkLookback"/> off it (<see cref="JobRun.Since"/>), then starts the run (a row with
+    /// status <c>in_progress</c>, heartbeats when <see cref="JobOptions.HeartbeatInterval"/> is set). Do the work from
+    /// <see cref="JobRun.Since"/>, then call <see cref="JobRun.FinishAsync"/> or
+    /// <see cref="JobRun.TryFailAsync(Exception, bool)"/>. The run does not become <see cref="Current"/>.
+    /// </summary>
+    /// <param name="cancellationToken">
+    /// Cancels the recovery, the watermark read, the start and any retry wait. A start cancelled while its request is in
+    /// flight may have been committed: the run is then looked up and recorded as an error (within
+    /// <see cref="JobOptions.OutcomeTimeout"/>) before the <see cref="OperationCanceledException"/> propagates.
+    /// </param>
+    /// <returns>The new run's handle; nothing was started when this throws.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// This instance is starting another run, or its current run (<see cref="StartAsync"/>) is still in progress:
+    /// nothing is sent.
+    /// </exception>
+    /// <exception cref="JobAlreadyRunningException">The server's overlap guard refused a second run of this job.</exception>
+    /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
+    public virtual async Task<JobRun> BeginRunAsync(CancellationToken cancellationToken = default)
+    {
+        BeginStart();
+        try
+        {
+            return await BeginNewRunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndStart();
         }
     }
 
@@ -192,7 +226,7 @@ public class Job : IDisposable
         using var activity = Telemetry.StartOperation("JobUtil.LastCursor", Name);
         try
         {
-            return await _api.GetLastCursorAsync(Name, cancellationToken).ConfigureAwait(false);
+            return await _context.Api.GetLastCursorAsync(Name, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -218,7 +252,9 @@ public class Job : IDisposable
         BeginStart();
         try
         {
-            return (await StartCurrentAsync(cancellationToken).ConfigureAwait(false)).Record;
+            var run = await StartNewRunAsync(cancellationToken).ConfigureAwait(false);
+            MakeCurrent(run);
+            return run.Record;
         }
         finally
         {
@@ -227,8 +263,9 @@ public class Job : IDisposable
     }
 
     /// <summary>
-    /// Starts a run, as <see cref="StartAsync"/> does, and returns its handle, which records the outcome. The run does
-    /// not become <see cref="Current"/>: each handle is its own run, so one job may have several at once.
+    /// Starts a run, as <see cref="StartAsync"/> does, and returns its handle, which records the outcome. No watermark
+    /// is read (<see cref="JobRun.Since"/> is null): <see cref="BeginRunAsync"/> reads it. The run does not become
+    /// <see cref="Current"/>: each handle is its own run, so one job may have several at once.
     /// Disposing the handle without an outcome records the run as an error.
     /// </summary>
     /// <param name="cancellationToken">
@@ -257,18 +294,29 @@ public class Job : IDisposable
     }
 
     /// <summary>
-    /// A handle for run <paramref name="id"/>, which may have been started by another process (a scheduler that
-    /// knows only the id, say), so that this one can record its outcome. The run need not belong to this job: the
-    /// handle reports the job its record names. It does not become <see cref="Current"/>, and disposing it without an
-    /// outcome records the run as an error, as for a run this job started.
+    /// A handle for run <paramref name="id"/> of this job, which may have been started by another process (a scheduler
+    /// that knows only the id, say), so that this one can record its outcome. A run of another job is refused, so a
+    /// mistyped id never ends another job's run: <see cref="JobRun.OpenOfAnyJobAsync"/> opens a run of any job. The
+    /// handle does not become <see cref="Current"/>, and disposing it without an outcome records the run as an error, as
+    /// for a run this job started.
     /// </summary>
     /// <param name="id">The run's id.</param>
     /// <param name="cancellationToken">Cancels the request and any retry wait.</param>
     /// <returns>The run's handle; <see cref="JobRun.HasOutcome"/> is already true when the run has ended.</returns>
+    /// <exception cref="InvalidOperationException">Run <paramref name="id"/> belongs to another job (the message names both); nothing was changed.</exception>
     /// <exception cref="JobRunNotFoundException">No run has that id.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
     public virtual async Task<JobRun> OpenRunAsync(long id, CancellationToken cancellationToken = default)
-        => new JobRun(this, await GetRunAsync(id, cancellationToken).ConfigureAwait(false));
+    {
+        var run = await JobRun.ReadAsync(_context, id, Name, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(run.Name, Name, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"Run {id.ToString(System.Globalization.CultureInfo.InvariantCulture)} belongs to job '{run.Name}', not to job '{Name}'. Check the id; to open a run of any job, use JobRun.OpenOfAnyJobAsync.");
+        }
+
+        return new JobRun(_context, run);
+    }
 
     /// <summary>Reads run <paramref name="id"/> as the server holds it (of any job on this Jobs API).</summary>
     /// <param name="id">The run's id.</param>
@@ -276,20 +324,8 @@ public class Job : IDisposable
     /// <returns>The run.</returns>
     /// <exception cref="JobRunNotFoundException">No run has that id.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error, or could not be reached in time.</exception>
-    public virtual async Task<JobRecord> GetRunAsync(long id, CancellationToken cancellationToken = default)
-    {
-        using var activity = Telemetry.StartOperation("JobUtil.GetRun", Name);
-        activity?.SetTag(Telemetry.RunIdTag, id);
-        try
-        {
-            return await _api.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Telemetry.Fail(activity, e);
-            throw;
-        }
-    }
+    public virtual Task<JobRecord> GetRunAsync(long id, CancellationToken cancellationToken = default)
+        => JobRun.ReadAsync(_context, id, Name, cancellationToken);
 
     /// <summary>This job's most recent runs, newest first (by start date, then id), whatever their status.</summary>
     /// <param name="limit">How many runs at most; at least 1.</param>
@@ -307,7 +343,7 @@ public class Job : IDisposable
         using var activity = Telemetry.StartOperation("JobUtil.ListRuns", Name);
         try
         {
-            return await _api.ListRunsAsync(Name, limit, cancellationToken).ConfigureAwait(false);
+            return await _context.Api.ListRunsAsync(Name, limit, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -329,7 +365,7 @@ public class Job : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="olderThan"/> is not longer than zero.</exception>
     /// <exception cref="JobsApiException">The Jobs API answered with an error (such as a table without the <c>heartbeat_at</c> column), or could not be reached in time.</exception>
     public virtual Task<IReadOnlyList<JobRecord>> RecoverStaleRunsAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
-        => StaleRuns.RecoverAsync(_api, [Name], olderThan, Time, Logger, cancellationToken);
+        => StaleRuns.RecoverAsync(_context.Api, [Name], olderThan, Time, Logger, cancellationToken);
 
     /// <summary>
     /// Records the outcome of the current run: its end date, <paramref name="status"/>, and the record count and
@@ -369,45 +405,209 @@ public class Job : IDisposable
     }
 
     /// <summary>
-    /// Runs one whole ETL run: reads the watermark, starts a run, calls <paramref name="body"/> with the watermark,
-    /// and records <see cref="JobStatus.Success"/> with the count it returns. When <paramref name="body"/> throws, the
-    /// run is recorded as <see cref="JobStatus.Error"/> with the exception's type and message, and the same exception
-    /// is rethrown. When the caller cancels, the run is recorded as an error saying so, and the cancellation propagates.
+    /// Runs one whole ETL run around <paramref name="body"/>: begins the run (<see cref="BeginRunAsync"/>: the watermark
+    /// with <see cref="JobOptions.WatermarkLookback"/> taken off, then the start), calls <paramref name="body"/> with
+    /// <see cref="JobRun.Since"/>, and records <see cref="JobStatus.Success"/> with the count it returns
+    /// (<see cref="JobRun.FinishAsync"/>). When <paramref name="body"/> throws, the run is recorded as
+    /// <see cref="JobStatus.Error"/> with the exception's type and message (<see cref="JobRun.TryFailAsync(Exception, bool)"/>),
+    /// and the same exception is rethrown; when the caller cancels, the error says so, and the cancellation propagates.
+    /// The run becomes <see cref="Current"/>.
+    /// </summary>
+    /// <remarks>
+    /// A body may count records in any integer type, nullable or not (a null count records none): each has an overload,
+    /// so a lambda or a method group returning <c>Task&lt;long?&gt;</c> or <c>Task&lt;int&gt;</c> binds to one that
+    /// records its count. A body that returns a plain <see cref="Task"/> records no count.
+    /// </remarks>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The count does not fit the <c>records_processed</c> column (0 to 2,147,483,647): the run is recorded as an error
+    /// saying so. Or this instance's current run is still in progress, or it is starting another: nothing is sent.
+    /// </exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<long> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<long>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="long"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
     /// </summary>
     /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
     /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
     /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
     /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
-    public virtual async Task<long> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<long>> body, CancellationToken cancellationToken = default)
-    {
-        if (body is null)
-        {
-            throw new ArgumentNullException(nameof(body));
-        }
-
-        var count = await RunCoreAsync(async (since, ct) => (long?)await body(since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return count!.Value;
-    }
+    public virtual Task<long?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
 
     /// <summary>
     /// Runs one whole ETL run whose body counts records as an <see cref="int"/>; otherwise as
     /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
-    /// A body returning <c>Task&lt;int&gt;</c> (a lambda or a method group) binds here, so its count is recorded.
     /// </summary>
     /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
     /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
     /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
     /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
-    public virtual async Task<int> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<int>> body, CancellationToken cancellationToken = default)
-    {
-        if (body is null)
-        {
-            throw new ArgumentNullException(nameof(body));
-        }
+    public virtual Task<int> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<int>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
 
-        var count = await RunCoreAsync(async (since, ct) => (long?)await body(since, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return (int)count!.Value;
-    }
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="int"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<int?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<int?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a <see cref="short"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<short> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<short>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="short"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<short?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<short?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a <see cref="ushort"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<ushort> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<ushort>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="ushort"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<ushort?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<ushort?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as an <see cref="sbyte"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<sbyte> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<sbyte>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="sbyte"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<sbyte?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<sbyte?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a <see cref="byte"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<byte> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<byte>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="byte"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<byte?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<byte?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a <see cref="uint"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<uint> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<uint>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="uint"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<uint?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<uint?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n, cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a <see cref="ulong"/>; otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<ulong> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<ulong>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => RunRules.Count(n), cancellationToken);
+
+    /// <summary>
+    /// Runs one whole ETL run whose body counts records as a nullable <see cref="ulong"/> (null: no count); otherwise as
+    /// <see cref="RunAsync(Func{DateTimeOffset?, CancellationToken, Task{long}}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="body">The ETL work: given the watermark (null on the first run), returns the number of records processed.</param>
+    /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
+    /// <returns>The count <paramref name="body"/> returned.</returns>
+    /// <exception cref="InvalidOperationException">The count does not fit the <c>records_processed</c> column; or this instance is busy with another run.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
+    public virtual Task<ulong?> RunAsync(Func<DateTimeOffset?, CancellationToken, Task<ulong?>> body, CancellationToken cancellationToken = default)
+        => RunCountedAsync(body, static n => n is { } count ? RunRules.Count(count) : null, cancellationToken);
 
     /// <summary>
     /// Runs one whole ETL run whose body reports no record count (it returns a plain <see cref="Task"/>); otherwise as
@@ -416,19 +616,22 @@ public class Job : IDisposable
     /// <param name="body">The ETL work, given the watermark (null on the first run).</param>
     /// <param name="cancellationToken">Cancels the watermark read, the start and the body.</param>
     /// <returns>A task that completes when the outcome is recorded.</returns>
+    /// <exception cref="InvalidOperationException">This instance's current run is still in progress, or it is starting another: nothing is sent.</exception>
+    /// <exception cref="JobsApiException">The watermark or the start failed (the body did not run), or recording success failed.</exception>
     public virtual Task RunAsync(Func<DateTimeOffset?, CancellationToken, Task> body, CancellationToken cancellationToken = default)
     {
         if (body is null)
         {
-            throw new ArgumentNullException(nameof(body));
+            return Task.FromException(new ArgumentNullException(nameof(body)));
         }
 
-        return RunCoreAsync(
+        return RunCountedAsync(
             async (since, ct) =>
             {
                 await body(since, ct).ConfigureAwait(false);
-                return null;
+                return false;
             },
+            static _ => null,
             cancellationToken);
     }
 
@@ -448,28 +651,6 @@ public class Job : IDisposable
     /// <summary>Describes the job (name, source, destination, current run); never the token.</summary>
     public override string ToString() => $"Job {Name} ({Source} -> {Destination}), current run: {Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
-    /// <summary>Sends the PATCH that ends run <paramref name="started"/>, traced, logged and counted.</summary>
-    internal async Task<JobRecord> RecordOutcomeAsync(JobRecord started, JobStatus status, long? recordsProcessed, string? message, CancellationToken cancellationToken)
-    {
-        using var activity = Telemetry.StartOperation("JobUtil.Result", started.Name);
-        activity?.SetTag(Telemetry.RunIdTag, started.Id);
-        activity?.SetTag(Telemetry.StatusTag, status.Value);
-        try
-        {
-            var storable = message is null ? null : RunRules.StorableMessage(message);
-            var update = new RunUpdate(RunRules.EndDate(started.StartDate, RunRules.Now(Time)), status, recordsProcessed, storable);
-            var run = await _api.UpdateRunAsync(started.Id, update, cancellationToken).ConfigureAwait(false);
-            Telemetry.RecordOutcome(run);
-            Log.RunEnded(Logger, run.Name, run.Id, run.Status.Value, run.RecordsProcessed, (run.Duration ?? TimeSpan.Zero).TotalMilliseconds);
-            return run;
-        }
-        catch (Exception e)
-        {
-            Telemetry.Fail(activity, e);
-            throw;
-        }
-    }
-
     /// <summary>
     /// When <paramref name="disposing"/>: records the error of a run <see cref="StartAsync"/> left without a result, then
     /// disposes the <see cref="HttpClient"/> this job created.
@@ -480,14 +661,12 @@ public class Job : IDisposable
         if (disposing)
         {
             JobRun? current;
-            bool abandoned;
             lock (_gate)
             {
                 current = _current;
-                abandoned = _currentAbandoned;
             }
 
-            if (current is { HasOutcome: false } && !abandoned)
+            if (current is { HasOutcome: false, IsGivenUp: false })
             {
                 // The same rule as a disposed JobRun: nobody can record this run's result any more, so record an error
                 // now rather than leave it in_progress. Synchronous because IDisposable is; bounded by OutcomeTimeout,
@@ -517,7 +696,58 @@ public class Job : IDisposable
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Starts a run (the POST, traced and logged) and returns its handle; the caller holds the start gate.</summary>
+    /// <summary>
+    /// RunAsync's one path for every count type: the run begun, the body given its watermark, the outcome recorded by
+    /// the handle's rules. The run becomes <see cref="Current"/>.
+    /// </summary>
+    private async Task<T> RunCountedAsync<T>(Func<DateTimeOffset?, CancellationToken, Task<T>> body, Func<T, long?> countOf, CancellationToken cancellationToken)
+    {
+        if (body is null)
+        {
+            throw new ArgumentNullException(nameof(body));
+        }
+
+        // The gate comes first, so a second RunAsync on this instance sends nothing, not even the watermark read.
+        BeginStart();
+        JobRun run;
+        try
+        {
+            run = await BeginNewRunAsync(cancellationToken).ConfigureAwait(false);
+            MakeCurrent(run);
+        }
+        finally
+        {
+            EndStart();
+        }
+
+        T result;
+        try
+        {
+            result = await body(run.Since, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            await run.TryFailAsync(failure, cancelled: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            throw;
+        }
+
+        await run.FinishAsync(countOf(result)).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Recovery when configured, the watermark with its lookback, then the start; the caller holds the start gate.</summary>
+    private async Task<JobRun> BeginNewRunAsync(CancellationToken cancellationToken)
+    {
+        if (Options.RecoverStaleRunsOlderThan is { } olderThan)
+        {
+            await RecoverStaleRunsAsync(olderThan, cancellationToken).ConfigureAwait(false);
+        }
+
+        var since = RunRules.Since(await MostRecentAsync(cancellationToken).ConfigureAwait(false), Options.WatermarkLookback);
+        return await InsertNewRunAsync(since, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Recovery when configured, then the start; the caller holds the start gate.</summary>
     private async Task<JobRun> StartNewRunAsync(CancellationToken cancellationToken)
     {
         if (Options.RecoverStaleRunsOlderThan is { } olderThan)
@@ -525,6 +755,12 @@ public class Job : IDisposable
             await RecoverStaleRunsAsync(olderThan, cancellationToken).ConfigureAwait(false);
         }
 
+        return await InsertNewRunAsync(since: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The start's POST, traced and logged, and the new run's handle.</summary>
+    private async Task<JobRun> InsertNewRunAsync(DateTimeOffset? since, CancellationToken cancellationToken)
+    {
         using var activity = Telemetry.StartOperation("JobUtil.Start", Name);
         var now = RunRules.Now(Time);
         var heartbeats = Options.HeartbeatInterval;
@@ -550,13 +786,7 @@ public class Job : IDisposable
             activity?.SetTag(Telemetry.RunIdTag, started.Id);
             activity?.SetTag(Telemetry.StatusTag, started.Status.Value);
             Log.RunStarted(Logger, Name, started.Id, Source, Destination);
-            var handle = new JobRun(this, started, startedHere: true);
-            if (heartbeats is { } interval)
-            {
-                handle.StartHeartbeats(() => new Heartbeat(_api, Time, Logger, Name, started.Id, interval));
-            }
-
-            return handle;
+            return new JobRun(_context, started, since, startedHere: true);
         }
         catch (Exception e)
         {
@@ -576,7 +806,7 @@ public class Job : IDisposable
         var progress = new StartProgress();
         try
         {
-            return await _api.InsertRunAsync(run, progress, cancellationToken).ConfigureAwait(false);
+            return await _context.Api.InsertRunAsync(run, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is JobsApiException or OperationCanceledException
             && (progress.MayHaveCommitted || cancellationToken.IsCancellationRequested))
@@ -588,7 +818,7 @@ public class Job : IDisposable
             using var outcome = RunRules.OutcomeTimeout(Options, Time);
             try
             {
-                var ended = await _api.AbandonStartAsync(run, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+                var ended = await _context.Api.AbandonStartAsync(run, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
                 if (ended is not null && !cancelled)
                 {
                     Log.FailedStartEnded(Logger, Name, ended.Id);
@@ -624,7 +854,7 @@ public class Job : IDisposable
                     $"Job '{Name}' is already starting a run. One Job instance starts and tracks one run at a time: use one instance per concurrent run.");
             }
 
-            if (_current is { HasOutcome: false } current && !_currentAbandoned)
+            if (_current is { HasOutcome: false, IsGivenUp: false } current)
             {
                 throw new InvalidOperationException(
                     $"Run {current.Id} of job '{Name}' is still in progress. Record its result with ResultAsync before starting another run.");
@@ -642,104 +872,12 @@ public class Job : IDisposable
         }
     }
 
-    /// <summary>Starts a run that becomes <see cref="Current"/>; the caller holds the start gate.</summary>
-    private async Task<JobRun> StartCurrentAsync(CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="run"/> the current run, for <see cref="Current"/> and <see cref="ResultAsync"/>.</summary>
+    private void MakeCurrent(JobRun run)
     {
-        var run = await StartNewRunAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             _current = run;
-            _currentAbandoned = false;
-        }
-
-        return run;
-    }
-
-    private async Task<long?> RunCoreAsync(Func<DateTimeOffset?, CancellationToken, Task<long?>> body, CancellationToken cancellationToken)
-    {
-        // The gate comes first, so a second RunAsync on this instance sends nothing, not even the watermark read.
-        BeginStart();
-        JobRun run;
-        DateTimeOffset? since;
-        try
-        {
-            since = await MostRecentAsync(cancellationToken).ConfigureAwait(false) - Options.WatermarkLookback;
-            run = await StartCurrentAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            EndStart();
-        }
-
-        long? count;
-        try
-        {
-            count = await body(since, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failure)
-        {
-            var cancelled = failure is OperationCanceledException && cancellationToken.IsCancellationRequested;
-            var message = cancelled ? "The run was cancelled." : RunRules.BoundMessage(RunRules.Describe(failure));
-            await RecordFailureAsync(run, failure, message).ConfigureAwait(false);
-            throw;
-        }
-
-        if (count is { } returned && !RunRules.IsValidRecordsProcessed(returned))
-        {
-            var failure = new InvalidOperationException($"The body of job '{Name}' returned {returned} records. {RunRules.RecordsRange}");
-            await RecordFailureAsync(run, failure, failure.Message).ConfigureAwait(false);
-            throw failure;
-        }
-
-        // The work is done: record it whatever the caller does now. Not the caller's token, so a late cancellation
-        // cannot lose a finished run; JobOptions.TotalTimeout still bounds it.
-        try
-        {
-            await run.SucceedAsync(count, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch
-        {
-            Abandon(run);
-            throw;
-        }
-
-        return count;
-    }
-
-    /// <summary>Records the error of a failed run without ever replacing the original failure.</summary>
-    private async Task RecordFailureAsync(JobRun run, Exception failure, string message)
-    {
-        if (await run.TryFailWithinOutcomeTimeoutAsync(message).ConfigureAwait(false) is not { } recordingFailure)
-        {
-            return;
-        }
-
-        Abandon(run);
-        try
-        {
-            failure.Data[RecordingFailureKey] = recordingFailure;
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException)
-        {
-            // Data can be read-only or refuse the value; the log has it.
-        }
-    }
-
-    /// <summary>
-    /// RunAsync could not record the run's outcome: it stays in_progress on the server, but must not block this
-    /// job's next run.
-    /// </summary>
-    private void Abandon(JobRun run)
-    {
-        // Nobody will end it now: without heartbeats it becomes stale, so recovery can end it.
-        run.StopHeartbeats();
-        run.Abandon();
-        lock (_gate)
-        {
-            if (ReferenceEquals(_current, run))
-            {
-                _currentAbandoned = true;
-            }
         }
     }
 }

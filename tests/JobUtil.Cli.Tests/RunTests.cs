@@ -45,15 +45,31 @@ public class RunTests : FakeApiFixture
     }
 
     [TestCase("2147483648")]
-    [TestCase("99999999999999999999")]
-    public async Task A_count_beyond_the_integer_column_is_reported_and_the_run_recorded_as_success_without_a_count(string written)
+    [TestCase("-1")]
+    public async Task A_count_beyond_the_integer_column_records_the_run_as_error_saying_so_and_exits_1(string written)
     {
         var result = await RunAsync($"echo {written} > \"$JOBUTIL_RECORDS_FILE\"");
+
+        var run = Api.Rows.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1), result.Stderr);
+            Assert.That(result.Stderr, Does.Contain(written).And.Contain("2147483647").And.Contain("recorded as error"));
+            Assert.That(run.Status, Is.EqualTo("error"));
+            Assert.That(run.Message, Does.Contain(written).And.Contain("2147483647"));
+            Assert.That(run.RecordsProcessed, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task A_number_too_long_to_be_a_count_is_reported_and_the_run_recorded_as_success_without_one()
+    {
+        var result = await RunAsync("echo 99999999999999999999 > \"$JOBUTIL_RECORDS_FILE\"");
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
-            Assert.That(result.Stderr, Does.Contain("JOBUTIL_RECORDS_FILE").And.Contain(written).And.Contain("2147483647"));
+            Assert.That(result.Stderr, Does.Contain("JOBUTIL_RECORDS_FILE").And.Contain("99999999999999999999"));
             Assert.That(Api.Rows.Single().Status, Is.EqualTo("success"));
             Assert.That(Api.Rows.Single().RecordsProcessed, Is.Null);
         });

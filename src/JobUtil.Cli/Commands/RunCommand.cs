@@ -83,28 +83,13 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(Job job, string[] command, DateTimeOffset? fallback, TimeSpan? timeout, JobOptions options, CliConsole console, SignalForwarding signals)
     {
-        DateTimeOffset? since;
-        try
-        {
-            // The lookback is taken off the server's watermark, not off a --default-since the user chose.
-            since = await job.MostRecentAsync(signals.Interrupted).ConfigureAwait(false) - options.WatermarkLookback ?? fallback;
-        }
-        catch (OperationCanceledException) when (signals.Received is { } signal)
-        {
-            await console.Error.WriteLineAsync($"jobutil: interrupted by {signal} before the run started.").ConfigureAwait(false);
-            return SignalForwarding.ExitCodeFor(signal);
-        }
-
-        if (signals.Received is { } early)
-        {
-            await console.Error.WriteLineAsync($"jobutil: interrupted by {early} before the run started.").ConfigureAwait(false);
-            return SignalForwarding.ExitCodeFor(early);
-        }
-
-        if (await StartRunAsync(job, options, console, signals).ConfigureAwait(false) is not { } run)
+        if (await BeginRunAsync(job, options, console, signals).ConfigureAwait(false) is not { } run)
         {
             return SignalForwarding.ExitCodeFor(signals.Received!.Value);
         }
+
+        // The lookback is the library's, taken off the server's watermark; not off a --default-since the user chose.
+        var since = run.Since ?? fallback;
 
         // Not disposed: every path below records the outcome, or says why it could not.
         var recordsFile = Path.Combine(Path.GetTempPath(), $"jobutil-{run.Id.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}.records");
@@ -120,29 +105,45 @@ internal static class RunCommand
                 [RecordsFileVariable] = recordsFile,
             };
 
-            var (exitCode, outcome) = await RunCommandAsync(command, variables, options.Token, timeout, console, signals).ConfigureAwait(false);
-            long? count = null;
-            if (exitCode == 0)
-            {
-                count = await ReadCountAsync(recordsFile, console).ConfigureAwait(false);
-            }
+            var (exitCode, failure) = await RunCommandAsync(command, variables, options.Token, timeout, console, signals).ConfigureAwait(false);
 
-            // Recorded even after a signal: that is why jobutil took the signal over.
+            // Recorded even after a signal: that is why jobutil took the signal over. The run handle records without
+            // the signal's token, within the library's timeouts.
             recording = true;
-            if (await CompleteAsync(run, exitCode == 0 ? JobStatus.Success : JobStatus.Error, count, outcome, options).ConfigureAwait(false) is { } reason)
+            if (exitCode != 0)
             {
-                await console.Error.WriteLineAsync($"jobutil: the command exited with code {exitCode}, but run {run.Id} could not be recorded: {reason}").ConfigureAwait(false);
-                return exitCode == 0 ? ExitCodes.ApiFailure : exitCode;
+                if (!await run.TryFailAsync(failure!).ConfigureAwait(false))
+                {
+                    await console.Error.WriteLineAsync($"jobutil: the command exited with code {exitCode}, but run {run.Id} could not be recorded: {Reason(run.RecordingFailure)}").ConfigureAwait(false);
+                }
+
+                return exitCode;
             }
 
-            return exitCode;
+            var count = await ReadCountAsync(recordsFile, console).ConfigureAwait(false);
+            try
+            {
+                await run.FinishAsync(count).ConfigureAwait(false);
+                return exitCode;
+            }
+            catch (InvalidOperationException e)
+            {
+                // A count the table cannot hold: the library recorded the run as error, saying so.
+                await console.Error.WriteLineAsync($"jobutil: the command exited with code 0, but {e.Message} The run is recorded as error.").ConfigureAwait(false);
+                return ExitCodes.ApiFailure;
+            }
+            catch (Exception e) when (e is JobsApiException or OperationCanceledException)
+            {
+                await console.Error.WriteLineAsync($"jobutil: the command exited with code 0, but run {run.Id} could not be recorded: {Reason(e)}").ConfigureAwait(false);
+                return ExitCodes.ApiFailure;
+            }
         }
         catch (Exception e) when (!recording)
         {
             // jobutil itself failed (the records file could not be created, say): the run must not stay in progress.
-            if (await CompleteAsync(run, JobStatus.Error, null, $"jobutil failed: {Program.Describe(e)}", options).ConfigureAwait(false) is { } reason)
+            if (!await run.TryFailAsync($"jobutil failed: {Program.Describe(e)}").ConfigureAwait(false))
             {
-                await console.Error.WriteLineAsync($"jobutil: run {run.Id} could not be recorded as error: {reason}").ConfigureAwait(false);
+                await console.Error.WriteLineAsync($"jobutil: run {run.Id} could not be recorded as error: {Reason(run.RecordingFailure)}").ConfigureAwait(false);
             }
 
             throw;
@@ -154,18 +155,19 @@ internal static class RunCommand
     }
 
     /// <summary>
-    /// Starts the run. A signal does not cancel the start: once the POST is sent the row may exist, and only the answer
-    /// says which row, so the run can then be recorded as error (the command is not started, see RunCommandAsync). The
-    /// signal only bounds how much longer the start may take; if it takes longer, the library's cancelled start looks the
-    /// run up and records it as error. <see langword="null"/> when it did not finish in that time.
+    /// Begins the run (the watermark, then the start). A signal does not cancel the start: once the POST is sent the row
+    /// may exist, and only the answer says which row, so the run can then be recorded as error (the command is not
+    /// started, see RunCommandAsync). The signal only bounds how much longer it may take; if it takes longer, the
+    /// library's cancelled start looks the run up and records it as error. <see langword="null"/> when it did not finish
+    /// in that time.
     /// </summary>
-    private static async Task<JobRun?> StartRunAsync(Job job, JobOptions options, CliConsole console, SignalForwarding signals)
+    private static async Task<JobRun?> BeginRunAsync(Job job, JobOptions options, CliConsole console, SignalForwarding signals)
     {
         using var bound = new CancellationTokenSource();
         using var interrupted = signals.Interrupted.Register(() => bound.CancelAfter(options.OutcomeTimeout));
         try
         {
-            return await job.StartRunAsync(bound.Token).ConfigureAwait(false);
+            return await job.BeginRunAsync(bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (bound.IsCancellationRequested && signals.Received is { } signal)
         {
@@ -175,23 +177,9 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>
-    /// Records the outcome without the signal's token (recording it is why jobutil took the signal over), within the
-    /// outcome timeout; <see langword="null"/> when it was recorded, else why not.
-    /// </summary>
-    private static async Task<string?> CompleteAsync(JobRun run, JobStatus status, long? count, string? message, JobOptions options)
-    {
-        using var timeout = new CancellationTokenSource(options.OutcomeTimeout);
-        try
-        {
-            await run.CompleteAsync(status, count, message, timeout.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception e) when (e is JobsApiException or OperationCanceledException)
-        {
-            return e is JobsApiException ? e.Message : "it did not complete in time.";
-        }
-    }
+    /// <summary>Why an outcome could not be recorded, in one line.</summary>
+    private static string Reason(Exception? failure)
+        => failure is JobsApiException ? failure.Message : "it did not complete in time.";
 
     // The outcome is already recorded when this runs; a records file the command replaced by something else is not worth failing for.
     private static void DeleteRecordsFile(string path)
@@ -233,7 +221,7 @@ internal static class RunCommand
                 : "SIGTERM";
             var timedOut = $"timed out after {JobDuration.Format(timeout!.Value)}: the command got {how} (exit code {exit.Code.ToString(CultureInfo.InvariantCulture)})";
             await console.Error.WriteLineAsync($"jobutil: the command {timedOut}; the run is recorded as error.").ConfigureAwait(false);
-            return (TimedOutExitCode, JobRun.BoundMessage(exit.LastErrorLine is { } last ? $"{timedOut}: {last}" : timedOut));
+            return (TimedOutExitCode, exit.LastErrorLine is { } last ? $"{timedOut}: {last}" : timedOut);
         }
 
         if (exit.Code == 0)
@@ -249,10 +237,13 @@ internal static class RunCommand
             text += ": " + line;
         }
 
-        return (exit.Code, JobRun.BoundMessage(text));
+        return (exit.Code, text);
     }
 
-    /// <summary>The count the command wrote to the records file; none when it wrote nothing or something else.</summary>
+    /// <summary>
+    /// The count the command wrote to the records file; none when it wrote nothing or no whole number. Its range is the
+    /// library's rule (<see cref="JobRun.FinishAsync"/>).
+    /// </summary>
     private static async Task<long?> ReadCountAsync(string path, CliConsole console)
     {
         var text = File.Exists(path) ? (await File.ReadAllTextAsync(path).ConfigureAwait(false)).Trim() : string.Empty;
@@ -261,14 +252,14 @@ internal static class RunCommand
             return null;
         }
 
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && JobRun.IsValidRecordsProcessed(count))
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count))
         {
             return count;
         }
 
-        // The command's work is done: a count the table cannot hold must not turn its success into a failed update.
+        // The command's work is done: text that cannot be read as a count at all must not turn its success into a failure.
         var shown = text.Length <= 40 ? text : text[..40] + "…";
-        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', not a record count from 0 to {JobRun.MaxRecordsProcessed}; the run is recorded without one.").ConfigureAwait(false);
+        await console.Error.WriteLineAsync($"jobutil: {RecordsFileVariable} held '{shown}', which is not a record count; the run is recorded without one.").ConfigureAwait(false);
         return null;
     }
 }

@@ -1,18 +1,15 @@
-using Microsoft.Extensions.Logging;
 using Quartz;
 
 namespace JobUtil.Quartz.Internal;
 
 /// <summary>
-/// Surrounds every firing of a tracked job with a run: the watermark and the start before the job runs, its outcome
-/// after. A middleware rather than a job listener because a listener is only told that a job is about to run: it
-/// cannot keep the job from running when the start is refused, and cannot see the job's exception before Quartz does.
+/// Surrounds every firing of a tracked job with a run: <see cref="Job.BeginRunAsync"/> before the job runs, the run's
+/// outcome after, every rule (lookback, message, count range, outcome timeout) the run handle's. A middleware rather
+/// than a job listener because a listener is only told that a job is about to run: it cannot keep the job from running
+/// when the start is refused, and cannot see the job's exception before Quartz does.
 /// </summary>
-internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobResolver resolver, ILogger<TrackingMiddleware> logger)
-    : IJobExecutionMiddleware
+internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobResolver resolver) : IJobExecutionMiddleware
 {
-    internal const string CancelledMessage = "The run was cancelled.";
-
     public async ValueTask Invoke(IJobExecutionContext context, JobExecutionDelegate next, CancellationToken cancellationToken)
     {
         if (resolver.Resolve(context.JobDetail) is not { } tracked)
@@ -22,10 +19,10 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
         }
 
         using var job = jobs.Create(tracked.Name, tracked.Source, tracked.Destination);
-        RunScope scope;
+        JobRun run;
         try
         {
-            scope = await RunScope.StartAsync(job, cancellationToken).ConfigureAwait(false);
+            run = await job.BeginRunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (JobAlreadyRunningException e)
         {
@@ -41,11 +38,12 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
             { RefireImmediately = false };
         }
 
-        var run = new TrackedRun(tracked.Name, scope.Run.Id, scope.Run.StartDate, scope.Watermark);
-        TrackedRunExecutionContextExtensions.Attach(context, run);
-        try
+        // Disposing a run that has no outcome records it as an error: no path here leaves it in progress.
+        await using (run.ConfigureAwait(false))
         {
-            await using (scope.ConfigureAwait(false))
+            var trackedRun = new TrackedRun(tracked.Name, run.Id, run.Record.StartDate, run.Since);
+            TrackedRunExecutionContextExtensions.Attach(context, trackedRun);
+            try
             {
                 try
                 {
@@ -53,40 +51,22 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
                 }
                 catch (Exception failure)
                 {
-                    await RecordFailureAsync(scope, tracked.Name, failure, cancellationToken).ConfigureAwait(false);
+                    // The job's own exception goes on to Quartz whether or not its error could be recorded.
+                    await run.TryFailAsync(CauseOf(failure), cancelled: cancellationToken.IsCancellationRequested).ConfigureAwait(false);
                     throw;
                 }
 
-                await scope.SucceedAsync(run.RecordsProcessed).ConfigureAwait(false);
+                await run.FinishAsync(trackedRun.RecordsProcessed).ConfigureAwait(false);
+            }
+            finally
+            {
+                TrackedRunExecutionContextExtensions.Detach(context);
             }
         }
-        finally
-        {
-            TrackedRunExecutionContextExtensions.Detach(context);
-        }
     }
 
-    /// <summary>Records the job's failure; a failure to record it is logged, and the job's own exception goes on to Quartz.</summary>
-    private async Task RecordFailureAsync(RunScope scope, string jobName, Exception failure, CancellationToken cancellationToken)
-    {
-        var message = failure is OperationCanceledException && cancellationToken.IsCancellationRequested
-            ? CancelledMessage
-            : Describe(failure);
-        try
-        {
-            await scope.FailAsync(message).ConfigureAwait(false);
-        }
-        catch (JobsApiException e)
-        {
-            Log.OutcomeNotRecorded(logger, e, jobName, scope.Run.Id);
-        }
-    }
-
-    /// <summary>
-    /// What is recorded for a failed firing: the exception's type and message, bounded like <c>RunAsync</c>'s. A
-    /// <see cref="JobExecutionException"/> that wraps the job's real failure is described by that failure.
-    /// </summary>
-    internal static string Describe(Exception failure)
+    /// <summary>The failure to record: a <see cref="JobExecutionException"/> that wraps the job's real failure stands for that failure.</summary>
+    internal static Exception CauseOf(Exception failure)
     {
         var cause = failure;
         while (cause is JobExecutionException { InnerException: { } inner })
@@ -94,18 +74,6 @@ internal sealed class TrackingMiddleware(JobUtil.IJobFactory jobs, TrackedJobRes
             cause = inner;
         }
 
-        string text;
-        try
-        {
-            text = cause.Message;
-        }
-        catch (Exception)
-        {
-            // A faulty Message getter must not replace the failure being recorded.
-            text = "(the exception's message could not be read)";
-        }
-
-        var message = $"{cause.GetType().FullName}: {text}";
-        return message.Length <= Job.MaxRecordedMessageLength ? message : message[..(Job.MaxRecordedMessageLength - 1)] + "…";
+        return cause;
     }
 }

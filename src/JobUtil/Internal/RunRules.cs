@@ -3,8 +3,8 @@ using System.Globalization;
 namespace JobUtil.Internal;
 
 /// <summary>
-/// The one set of rules for a run's outcome, shared by <see cref="Job"/>, <see cref="JobRun"/> and, through
-/// <see cref="JobRun"/>'s public members, the <c>jobutil</c> command.
+/// The one set of rules for a run's outcome, applied by <see cref="JobRun"/>; every host (RunAsync, <c>jobutil run</c>,
+/// Quartz) reaches them through the run handle.
 /// </summary>
 internal static class RunRules
 {
@@ -18,6 +18,9 @@ internal static class RunRules
         $"The number of records processed must be from 0 to {MaxRecordsProcessed.ToString(CultureInfo.InvariantCulture)} (the records_processed column is an INTEGER).";
 
     public static bool IsValidRecordsProcessed(long count) => count is >= 0 and <= MaxRecordsProcessed;
+
+    /// <summary>An unsigned count as a <see cref="long"/>: one beyond <see cref="long.MaxValue"/> is out of range either way.</summary>
+    public static long Count(ulong count) => count > long.MaxValue ? long.MaxValue : (long)count;
 
     /// <summary>Cuts a message to <see cref="MaxMessageLength"/> characters, the last one an ellipsis.</summary>
     public static string BoundMessage(string message)
@@ -106,6 +109,29 @@ internal static class RunRules
 
     /// <summary>What RunAsync records for a failed body: the exception's type and message.</summary>
     public static string Describe(Exception exception) => $"{exception.GetType().FullName}: {MessageOf(exception)}";
+
+    /// <summary>What is recorded for a run its host cancelled.</summary>
+    public const string CancelledMessage = "The run was cancelled.";
+
+    /// <summary>
+    /// The message recorded for a run whose work failed with <paramref name="failure"/>: <see cref="CancelledMessage"/>
+    /// when it is the host's own cancellation, else the exception's type and message, bounded.
+    /// </summary>
+    public static string FailureMessage(Exception failure, bool cancelled)
+        => cancelled && failure is OperationCanceledException ? CancelledMessage : BoundMessage(Describe(failure));
+
+    /// <summary>The exception for a record count the column cannot hold, as a run's error message and what the host throws.</summary>
+    public static InvalidOperationException CountOutOfRange(string jobName, long runId, long count)
+        => new($"Run {runId.ToString(CultureInfo.InvariantCulture)} of job '{jobName}' reported {count.ToString(CultureInfo.InvariantCulture)} records processed. {RecordsRange}");
+
+    /// <summary>
+    /// The watermark a run hands its work: <paramref name="watermark"/> minus <paramref name="lookback"/>
+    /// (<see cref="JobOptions.WatermarkLookback"/>), never before <see cref="DateTimeOffset.MinValue"/>; null stays null.
+    /// </summary>
+    public static DateTimeOffset? Since(DateTimeOffset? watermark, TimeSpan lookback)
+        => watermark is not { } value ? null
+            : value - DateTimeOffset.MinValue < lookback ? DateTimeOffset.MinValue
+            : value - lookback;
 
     /// <summary>
     /// The end date to record: the table requires <c>end_date &gt;= start_date</c>, and the run may have been started

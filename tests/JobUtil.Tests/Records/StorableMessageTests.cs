@@ -79,10 +79,13 @@ public sealed class StorableMessageTests : ApiFixture
     }
 
     [Test]
-    public async Task BoundMessage_the_command_uses_applies_the_same_rule()
+    public async Task A_message_a_host_words_itself_gets_the_same_rule()
     {
-        Assert.That(JobRun.BoundMessage("a\0b"), Is.EqualTo("a\uFFFDb"));
-        await Task.CompletedTask;
+        using var job = NewJob();
+        var run = await job.BeginRunAsync();
+
+        Assert.That(await run.TryFailAsync("a\0b"), Is.True);
+        Assert.That(Row.Message, Is.EqualTo("a\uFFFDb"));
     }
 
     private sealed class UnreadableException : Exception

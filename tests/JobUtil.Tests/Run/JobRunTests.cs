@@ -126,18 +126,52 @@ public sealed class JobRunTests : ApiFixture
     [Test]
     public async Task A_run_started_elsewhere_is_opened_by_id_and_ended_here()
     {
-        var stored = Api.Seed(new FakeJobRow { Name = "nightly", Source = "crm", Destination = "warehouse", StartDate = Clock.GetUtcNow().AddMinutes(-5) });
-        using var job = NewJob(name: "another_job");
+        var stored = Api.Seed(new FakeJobRow { Name = "orders", Source = "crm", Destination = "warehouse", StartDate = Clock.GetUtcNow().AddMinutes(-5) });
+        using var job = NewJob();
 
         await using var run = await job.OpenRunAsync(stored[0].Id);
         var done = await run.SucceedAsync(7);
 
         Assert.Multiple(() =>
         {
-            Assert.That(done.Name, Is.EqualTo("nightly"));
+            Assert.That(done.Name, Is.EqualTo("orders"));
             Assert.That(Row.Status, Is.EqualTo("success"));
             Assert.That(Row.RecordsProcessed, Is.EqualTo(7));
             Assert.That(Row.EndDate, Is.EqualTo(Clock.GetUtcNow()));
+        });
+    }
+
+    [Test]
+    public void Opening_a_run_of_another_job_is_refused_naming_both_and_changes_nothing()
+    {
+        var stored = Api.Seed(new FakeJobRow { Name = "nightly", Source = "crm", Destination = "warehouse", StartDate = Clock.GetUtcNow().AddMinutes(-5) });
+        using var job = NewJob(name: "another_job");
+
+        var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => job.OpenRunAsync(stored[0].Id));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown!.Message, Does.Contain("'nightly'").And.Contain("'another_job'").And.Contain(nameof(JobRun.OpenOfAnyJobAsync)));
+            Assert.That(Row.Status, Is.EqualTo("in_progress"));
+            Assert.That(Count("PATCH"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task A_run_of_any_job_is_opened_by_id_without_a_job_and_ended_here()
+    {
+        var stored = Api.Seed(new FakeJobRow { Name = "nightly", Source = "crm", Destination = "warehouse", StartDate = Clock.GetUtcNow().AddMinutes(-5) });
+        var options = new JobOptions { Url = Api.Url, MaxRetryAttempts = 0 };
+
+        await using var run = await JobRun.OpenOfAnyJobAsync(stored[0].Id, options, Http, Clock);
+        var done = await run.SucceedAsync(7);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(done.Name, Is.EqualTo("nightly"));
+            Assert.That(Row.Status, Is.EqualTo("success"));
+            Assert.That(Row.EndDate, Is.EqualTo(Clock.GetUtcNow()), "on the clock it was given");
+            Assert.That(() => JobRun.OpenOfAnyJobAsync(1, new JobOptions { Url = "not a url" }, Http), Throws.ArgumentException);
         });
     }
 
@@ -200,20 +234,6 @@ public sealed class JobRunTests : ApiFixture
             Assert.That(runs.Select(r => r.StartDate), Is.EqualTo(new[] { t.AddHours(-1), t.AddHours(-3) }));
             Assert.That(one, Is.EqualTo(runs[1]));
             Assert.That(() => job.ListRunsAsync(0), Throws.InstanceOf<ArgumentOutOfRangeException>());
-        });
-    }
-
-    [Test]
-    public void The_rules_the_command_shares_bound_messages_and_counts()
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.That(JobRun.BoundMessage(new string('x', 5000)), Has.Length.EqualTo(JobRun.MaxMessageLength).And.EndWith("…"));
-            Assert.That(JobRun.BoundMessage("short"), Is.EqualTo("short"));
-            Assert.That(JobRun.IsValidRecordsProcessed(0), Is.True);
-            Assert.That(JobRun.IsValidRecordsProcessed(int.MaxValue), Is.True);
-            Assert.That(JobRun.IsValidRecordsProcessed(-1), Is.False);
-            Assert.That(JobRun.IsValidRecordsProcessed(JobRun.MaxRecordsProcessed + 1), Is.False);
         });
     }
 }
