@@ -110,6 +110,20 @@ COMMENT ON COLUMN api.jobs.cursor IS
 -- in the order asked for.
 CREATE INDEX IF NOT EXISTS jobs_cursor_idx ON api.jobs (name, start_date DESC, id DESC) WHERE status = 'success' AND cursor IS NOT NULL;
 
+-- Run keys: exactly-once starts. Every JobUtil start sends a fresh uuid in run_key. A start whose response was lost
+-- (the connection dropped, a proxy's 502 after the insert was committed) looks its key up and adopts the row that holds
+-- it, and only that row, whatever the precision of start_date and however many starts of the same job run at once. The
+-- unique index makes a retried insert of a committed start fail (23505, which PostgREST answers with 409) instead of
+-- writing a second row. NULL for rows written by clients that send no key (the Python original); a unique index allows
+-- any number of NULLs. Without this column a lost start can be recognised only by an exact, unique start_date, and fails
+-- when that cannot tell it from another start's (see the README, "Exactly-once starts").
+ALTER TABLE api.jobs ADD COLUMN IF NOT EXISTS run_key UUID;
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_run_key_idx ON api.jobs (run_key);
+
+COMMENT ON COLUMN api.jobs.run_key IS
+    'The key the client made for this start (a uuid, unique), by which it finds its row when the answer to its insert '
+    'was lost; NULL when the client sent none.';
+
 -- Final states are final. Once a run has ended (status success or error) none of its columns may change: a stray or
 -- repeated outcome must not rewrite the outcome, the count or the watermark (start_date of a success). An update
 -- that sets a finished run's columns to the values they already hold is allowed, so a retried request whose first

@@ -53,4 +53,10 @@ public sealed record FakeJobRow
     /// Always <see langword="null"/> when the table has no such column (<see cref="FakeJobsApiOptions.CursorColumn"/>).
     /// </summary>
     public string? Cursor { get; init; }
+
+    /// <summary>
+    /// The key the client that started the run gave it (<c>run_key uuid</c>, unique); <see langword="null"/> when it sent
+    /// none. Always <see langword="null"/> when the table has no such column (<see cref="FakeJobsApiOptions.RunKeyColumn"/>).
+    /// </summary>
+    public Guid? RunKey { get; init; }
 }

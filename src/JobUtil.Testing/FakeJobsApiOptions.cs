@@ -66,9 +66,18 @@ public sealed class FakeJobsApiOptions
     /// When <see langword="true"/> (the default), the table has the <c>cursor</c> column that <c>db/schema.sql</c> adds
     /// (after <c>heartbeat_at</c> and <c>host</c>), and the <c>jobs_fleet</c> view its <c>last_cursor</c>. When
     /// <see langword="false"/>, a request naming it is refused as PostgREST refuses an unknown column (see
-    /// <see cref="HeartbeatColumns"/>). Set both to <see langword="false"/> for the nine columns of the original table.
+    /// <see cref="HeartbeatColumns"/>). Set it, <see cref="HeartbeatColumns"/> and <see cref="RunKeyColumn"/> to <see langword="false"/> for the nine columns of the original table.
     /// </summary>
     public bool CursorColumn { get; init; } = true;
+
+    /// <summary>
+    /// When <see langword="true"/> (the default), the table has the <c>run_key uuid</c> column that <c>db/schema.sql</c>
+    /// adds, with its unique index: a second row with a key already present is refused with 409 <c>23505</c>, as
+    /// PostgreSQL refuses it (rows may have no key, and any number of them may be NULL). When <see langword="false"/>, a
+    /// request naming it is refused as PostgREST refuses an unknown column, like <see cref="HeartbeatColumns"/>. Set it,
+    /// <see cref="CursorColumn"/> and <see cref="HeartbeatColumns"/> to <see langword="false"/> for the nine columns of the original table.
+    /// </summary>
+    public bool RunKeyColumn { get; init; } = true;
 
     /// <summary>
     /// When <see langword="true"/> (the default), a finished run (status other than <c>in_progress</c>) cannot change, as the

@@ -774,7 +774,7 @@ public class Job : IDisposable
             {
                 started = await InsertAsync(run, cancellationToken).ConfigureAwait(false);
             }
-            catch (JobsApiException e) when (heartbeats is not null && e.ErrorCode is "PGRST204" or "42703")
+            catch (JobsApiException e) when (heartbeats is not null && e.ErrorCode is "PGRST204" or "42703" && e.ServerMessage?.Contains("run_key") != true)
             {
                 throw new JobsApiException(
                     e.Status,
@@ -818,7 +818,7 @@ public class Job : IDisposable
             using var outcome = RunRules.OutcomeTimeout(Options, Time);
             try
             {
-                var ended = await _context.Api.AbandonStartAsync(run, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
+                var ended = await _context.Api.AbandonStartAsync(progress, RunRules.StorableMessage(reason), RunRules.Now(Time), outcome.Token).ConfigureAwait(false);
                 if (ended is not null && !cancelled)
                 {
                     Log.FailedStartEnded(Logger, Name, ended.Id);

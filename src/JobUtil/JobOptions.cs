@@ -94,6 +94,18 @@ public sealed class JobOptions
     public TimeSpan WatermarkLookback { get; set; }
 
     /// <summary>
+    /// Whether starts send a run key: a fresh, time-ordered <c>uuid</c> in the <c>run_key</c> column of
+    /// <c>db/schema.sql</c>, by which a start whose response was lost finds its own row and only that row, whatever the
+    /// precision of <c>start_date</c> and however many starts of the job run at once.
+    /// <see cref="RunKeyMode.Auto"/> (the default) sends one, and when the table answers that it has no such column,
+    /// remembers that for this <see cref="Job"/> (one extra request) and starts without; <see cref="RunKeyMode.On"/>
+    /// requires the column (a table without it fails every start with an error that names it and db/schema.sql);
+    /// <see cref="RunKeyMode.Off"/> never sends one. Without a key, a lost start is adopted only when exactly one run has
+    /// exactly the start date it sent, and otherwise fails (see the README, "Exactly-once starts").
+    /// </summary>
+    public RunKeyMode RunKey { get; set; }
+
+    /// <summary>
     /// Checks these options by the rules <see cref="Job"/>'s constructor and start-up validation apply, before anything
     /// is sent. Useful to a tool that takes settings from its own command line and wants to name its own flags.
     /// </summary>
@@ -123,6 +135,7 @@ public sealed class JobOptions
             .Append(", HeartbeatInterval = ").Append(HeartbeatInterval?.ToString() ?? "(none)")
             .Append(", RecoverStaleRunsOlderThan = ").Append(RecoverStaleRunsOlderThan?.ToString() ?? "(none)")
             .Append(", WatermarkLookback = ").Append(WatermarkLookback)
+            .Append(", RunKey = ").Append(RunKey)
             .Append(" }");
         return text.ToString();
     }

@@ -11,7 +11,7 @@ namespace JobUtil.Database.Tests;
 internal static class PostgrestInsert
 {
     private static readonly HashSet<string> Columns =
-        ["id", "name", "start_date", "end_date", "message", "status", "records_processed", "source", "destination", "heartbeat_at", "host", "cursor"];
+        ["id", "name", "start_date", "end_date", "message", "status", "records_processed", "source", "destination", "heartbeat_at", "host", "cursor", "run_key"];
 
     /// <summary>Inserts the row and returns its id; a refusal surfaces as <see cref="PostgresException"/>.</summary>
     public static async Task<int> InsertAsync(NpgsqlConnection connection, string body)

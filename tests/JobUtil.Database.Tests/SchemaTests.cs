@@ -83,6 +83,7 @@ public class SchemaTests
             "heartbeat_at timestamp with time zone null",
             "host text null",
             "cursor text null",
+            "run_key uuid null",
         }));
     }
 

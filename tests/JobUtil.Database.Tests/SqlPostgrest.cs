@@ -3,18 +3,20 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Web;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace JobUtil.Database.Tests;
 
 /// <summary>
-/// What PostgREST does for a GET, over a real database, on a loopback port: the relation of the path in schema
-/// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>in</c>/<c>is.null</c> filters (negated with <c>not.</c>), <c>order</c> and <c>limit</c>, run as the
-/// anonymous role <c>web_anon</c> and answered with <c>json_agg</c> of the rows, as PostgREST builds its body; an
-/// unknown relation is PostgREST's 404 <c>PGRST205</c>. Enough for the fleet's reads, so that JobFleet and
-/// <c>jobutil</c> can be run against db/schema.sql without a PostgREST binary.
+/// What PostgREST does over a real database, on a loopback port: for a GET, the relation of the path in schema
+/// <c>api</c>, <c>select</c>, <c>eq</c>/<c>gte</c>/<c>lte</c>/<c>in</c>/<c>is.null</c> filters (negated with <c>not.</c>), <c>order</c> and <c>limit</c>, run as
+/// the anonymous role <c>web_anon</c>; a POST (one JSON object, only its keys inserted) and a PATCH (its keys set on the
+/// filtered rows) as <c>jobs_writer</c>, each in its own transaction, answered as with <c>return=representation</c>.
+/// Bodies are <c>json_agg</c> of the rows, as PostgREST builds them; an unknown relation is 404 <c>PGRST205</c>, an
+/// unknown column in a body 400 <c>PGRST204</c>, a database error its SQLSTATE with PostgREST's status (23505 is 409).
+/// Requests are served concurrently. Enough for the fleet's reads and for Jobs that start and end runs, so that JobFleet,
+/// <c>jobutil</c> and Job can be run against db/schema.sql without a PostgREST binary.
 /// </summary>
 internal sealed partial class SqlPostgrest : IAsyncDisposable
 {
@@ -57,6 +59,7 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
 
     private async Task ServeAsync()
     {
+        var answering = new List<Task>();
         while (_listener.IsListening)
         {
             HttpListenerContext context;
@@ -66,26 +69,49 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
-                return;
+                break;
             }
 
-            Interlocked.Increment(ref _requests);
-            var (status, body) = await AnswerAsync(context.Request);
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json; charset=utf-8";
-            context.Response.ContentLength64 = bytes.Length;
+            // Each request on its own, as PostgREST serves them: concurrent writes meet in the database.
+            answering.Add(Task.Run(() => RespondAsync(context)));
+        }
+
+        await Task.WhenAll(answering).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task RespondAsync(HttpListenerContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        string? body = null;
+        if (context.Request.HasEntityBody)
+        {
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            body = await reader.ReadToEndAsync();
+        }
+
+        var (status, answer) = await AnswerAsync(context.Request, body);
+        var bytes = Encoding.UTF8.GetBytes(answer);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength64 = bytes.Length;
+        try
+        {
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
         }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or IOException)
+        {
+            // The client went away (a test's fault handler dropped the connection).
+        }
     }
 
-    private async Task<(int Status, string Body)> AnswerAsync(HttpListenerRequest request)
+    private async Task<(int Status, string Body)> AnswerAsync(HttpListenerRequest request, string? body)
     {
         var relation = request.Url!.AbsolutePath.Trim('/');
-        if (request.HttpMethod != "GET")
+        var method = request.HttpMethod;
+        if (method is not ("GET" or "POST" or "PATCH"))
         {
-            return (405, Error("PGRST117", $"Unsupported HTTP method: {request.HttpMethod}"));
+            return (405, Error("PGRST117", $"Unsupported HTTP method: {method}"));
         }
 
         if (!Identifier().IsMatch(relation))
@@ -95,7 +121,9 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
 
         await using var connection = await ClusterSetUp.Cluster.OpenAsync(_database);
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var role = new NpgsqlCommand("SET LOCAL ROLE web_anon", connection, transaction))
+
+        // Reads as the anonymous role; writes as the role a writer's token names.
+        await using (var role = new NpgsqlCommand(method == "GET" ? "SET LOCAL ROLE web_anon" : "SET LOCAL ROLE jobs_writer", connection, transaction))
         {
             await role.ExecuteNonQueryAsync();
         }
@@ -114,10 +142,8 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
         var where = new List<string>();
         var order = string.Empty;
         var limit = string.Empty;
-        var query = HttpUtility.ParseQueryString(request.Url.Query);
-        foreach (var key in query.AllKeys)
+        foreach (var (key, value) in Parameters(request.Url.Query))
         {
-            var value = query[key]!;
             switch (key)
             {
                 case "select":
@@ -134,30 +160,98 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
                     limit = " LIMIT " + int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
                     break;
                 default:
-                    where.Add(Filter(command, key!, value));
+                    where.Add(Filter(command, key, value));
                     break;
             }
         }
 
-        command.CommandText = $"""
-            SELECT coalesce(json_agg(_postgrest_t), '[]')::text
-            FROM (SELECT {columns} FROM api.{Quote(relation)}{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))}{order}{limit}) _postgrest_t
-            """;
+        var condition = where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where);
+        if (method != "GET")
+        {
+            using var document = JsonDocument.Parse(body ?? "{}");
+            var keys = document.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            var known = await TableColumnsAsync(connection, transaction, relation);
+            if (keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            {
+                return (400, Error("PGRST204", $"Could not find the '{unknown}' column of '{relation}' in the schema cache"));
+            }
+
+            command.Parameters.AddWithValue("body", body!);
+            var target = $"api.{Quote(relation)}";
+            command.CommandText = method == "POST"
+                ? $"""
+                    WITH _postgrest_t AS (
+                        INSERT INTO {target} ({string.Join(", ", keys.Select(Quote))})
+                        SELECT {string.Join(", ", keys.Select(Quote))} FROM json_populate_recordset(NULL::{target}, json_build_array(@body::json))
+                        RETURNING {target}.*)
+                    SELECT coalesce(json_agg(_postgrest_t), '[]')::text FROM _postgrest_t
+                    """
+                : $"""
+                    WITH _postgrest_t AS (
+                        UPDATE {target} AS _postgrest_r SET {string.Join(", ", keys.Select(k => $"{Quote(k)} = _src.{Quote(k)}"))}
+                        FROM json_populate_record(NULL::{target}, @body::json) AS _src{condition}
+                        RETURNING _postgrest_r.*)
+                    SELECT coalesce(json_agg(_postgrest_t), '[]')::text FROM _postgrest_t
+                    """;
+        }
+        else
+        {
+            command.CommandText = $"""
+                SELECT coalesce(json_agg(_postgrest_t), '[]')::text
+                FROM (SELECT {columns} FROM api.{Quote(relation)} AS _postgrest_r{condition}{order}{limit}) _postgrest_t
+                """;
+        }
+
         try
         {
-            return (200, (string)(await command.ExecuteScalarAsync())!);
+            var rows = (string)(await command.ExecuteScalarAsync())!;
+            await transaction.CommitAsync();
+            return (method == "POST" ? 201 : 200, rows);
         }
         catch (PostgresException e)
         {
-            return (400, Error(e.SqlState, e.MessageText));
+            // PostgREST's statuses: a unique or foreign key violation is 409, other integrity and input errors 400.
+            var status = e.SqlState is "23505" or "23503" ? 409 : e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal) || e.SqlState == "42703" ? 400 : 500;
+            return (status, Error(e.SqlState, e.MessageText, e.Detail));
         }
     }
 
-    private static string Filter(NpgsqlCommand command, string column, string expression)
+    /// <summary>The query's parameters in order, a key as often as it is given (<c>start_date=gte.…&amp;start_date=lte.…</c>).</summary>
+    private static IEnumerable<(string Key, string Value)> Parameters(string query)
     {
+        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            yield return equals < 0
+                ? (Uri.UnescapeDataString(pair), string.Empty)
+                : (Uri.UnescapeDataString(pair[..equals]), Uri.UnescapeDataString(pair[(equals + 1)..]));
+        }
+    }
+
+    private static async Task<HashSet<string>> TableColumnsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string relation)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = ('api.' || quote_ident(@relation))::regclass AND attnum > 0 AND NOT attisdropped",
+            connection,
+            transaction);
+        command.Parameters.AddWithValue("relation", relation);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    /// <summary>A filter as SQL on the rows of <c>_postgrest_r</c>, the relation's alias in every statement.</summary>
+    private static string Filter(NpgsqlCommand command, string name, string expression)
+    {
+        var column = "_postgrest_r." + Quote(name);
         if (expression.StartsWith("not.", StringComparison.Ordinal))
         {
-            return $"NOT ({Filter(command, column, expression[4..])})";
+            return $"NOT ({Filter(command, name, expression[4..])})";
         }
 
         var dot = expression.IndexOf('.', StringComparison.Ordinal);
@@ -166,13 +260,15 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
         switch (op)
         {
             case "eq":
-                return $"{Quote(column)} = {Parameter(command, operand)}";
+                return $"{column} = {Parameter(command, operand)}";
             case "gte":
-                return $"{Quote(column)} >= {Parameter(command, operand)}";
+                return $"{column} >= {Parameter(command, operand)}";
+            case "lte":
+                return $"{column} <= {Parameter(command, operand)}";
             case "is" when operand == "null":
-                return $"{Quote(column)} IS NULL";
+                return $"{column} IS NULL";
             case "in":
-                return $"{Quote(column)} IN ({string.Join(", ", Items(operand[1..^1]).Select(item => Parameter(command, item)))})";
+                return $"{column} IN ({string.Join(", ", Items(operand[1..^1]).Select(item => Parameter(command, item)))})";
             default:
                 throw new NotSupportedException($"The operator '{op}' is not served here.");
         }
@@ -221,8 +317,8 @@ internal sealed partial class SqlPostgrest : IAsyncDisposable
     private static string Quote(string identifier)
         => Identifier().IsMatch(identifier) ? "\"" + identifier + "\"" : throw new NotSupportedException($"Not an identifier: {identifier}");
 
-    private static string Error(string code, string message)
-        => JsonSerializer.Serialize(new Dictionary<string, string?> { ["code"] = code, ["details"] = null, ["hint"] = null, ["message"] = message });
+    private static string Error(string code, string message, string? details = null)
+        => JsonSerializer.Serialize(new Dictionary<string, string?> { ["code"] = code, ["details"] = details, ["hint"] = null, ["message"] = message });
 
     private static int FreePort()
     {

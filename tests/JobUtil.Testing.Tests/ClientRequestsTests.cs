@@ -11,7 +11,7 @@ public class ClientRequestsTests : FakeApiFixture
         var (status, body, response) = await PostAsync(StartBody);
 
         Assert.That(status, Is.EqualTo(201));
-        Assert.That(body, Is.EqualTo("[{\"id\":1,\"name\":\"nightly\",\"start_date\":\"2019-06-20T22:18:46+00:00\",\"end_date\":null,\"message\":null,\"status\":\"in_progress\",\"records_processed\":null,\"source\":\"crm\",\"destination\":\"dwh\",\"heartbeat_at\":null,\"host\":null,\"cursor\":null}]"));
+        Assert.That(body, Is.EqualTo("[{\"id\":1,\"name\":\"nightly\",\"start_date\":\"2019-06-20T22:18:46+00:00\",\"end_date\":null,\"message\":null,\"status\":\"in_progress\",\"records_processed\":null,\"source\":\"crm\",\"destination\":\"dwh\",\"heartbeat_at\":null,\"host\":null,\"cursor\":null,\"run_key\":null}]"));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
         Assert.That(Header(response, "Location"), Is.Empty);
     }

@@ -93,6 +93,6 @@ public class TimestampWithoutTimeZoneTests : FakeApiFixture
     {
         var (_, body, _) = await PostAsync("{\"name\":\"n\",\"start_date\":\"2024-06-01T12:00:00Z\",\"status\":\"bogus\",\"source\":\"s\",\"destination\":\"d\"}");
 
-        Assert.That(body, Does.Contain("Failing row contains (1, n, 2024-06-01 12:00:00, null, null, bogus, null, s, d, null, null, null)."));
+        Assert.That(body, Does.Contain("Failing row contains (1, n, 2024-06-01 12:00:00, null, null, bogus, null, s, d, null, null, null, null)."));
     }
 }

@@ -14,7 +14,7 @@ public class ConstraintTests : FakeApiFixture
         var (status, body, _) = await PostAsync("{\"name\":\"x\",\"start_date\":\"2018-06-17T17:18:53Z\",\"end_date\":null,\"status\":\"in_progress\",\"source\":null,\"destination\":\"d\"}");
 
         Assert.That(status, Is.EqualTo(400));
-        Assert.That(body, Is.EqualTo("{\"code\":\"23502\",\"details\":\"Failing row contains (7, x, 2018-06-17 17:18:53+00, null, null, in_progress, null, null, d, null, null, null).\",\"hint\":null,\"message\":\"null value in column \\\"source\\\" of relation \\\"jobs\\\" violates not-null constraint\"}"));
+        Assert.That(body, Is.EqualTo("{\"code\":\"23502\",\"details\":\"Failing row contains (7, x, 2018-06-17 17:18:53+00, null, null, in_progress, null, null, d, null, null, null, null).\",\"hint\":null,\"message\":\"null value in column \\\"source\\\" of relation \\\"jobs\\\" violates not-null constraint\"}"));
         Assert.That(Api.Rows, Has.Count.EqualTo(6));
     }
 
@@ -53,7 +53,7 @@ public class ConstraintTests : FakeApiFixture
         var (status, body, _) = await PostAsync(Body(status: "\"done\""));
 
         Assert.That(status, Is.EqualTo(400));
-        Assert.That(body, Is.EqualTo("{\"code\":\"23514\",\"details\":\"Failing row contains (1, n, 2024-01-01 00:00:00+00, null, null, done, null, s, d, null, null, null).\",\"hint\":null,\"message\":\"new row for relation \\\"jobs\\\" violates check constraint \\\"jobs_status_check\\\"\"}"));
+        Assert.That(body, Is.EqualTo("{\"code\":\"23514\",\"details\":\"Failing row contains (1, n, 2024-01-01 00:00:00+00, null, null, done, null, s, d, null, null, null, null).\",\"hint\":null,\"message\":\"new row for relation \\\"jobs\\\" violates check constraint \\\"jobs_status_check\\\"\"}"));
     }
 
     [Test]

@@ -30,7 +30,7 @@ public class HeartbeatColumnTests : FakeApiFixture
 /// <summary>The original nine-column table: heartbeat_at, host and cursor are unknown columns, refused as PostgREST refuses them.</summary>
 public class NineColumnTableTests : FakeApiFixture
 {
-    protected override FakeJobsApiOptions Options => new() { HeartbeatColumns = false, CursorColumn = false };
+    protected override FakeJobsApiOptions Options => new() { HeartbeatColumns = false, CursorColumn = false, RunKeyColumn = false };
 
     [Test]
     public async Task A_full_row_has_the_nine_columns_in_table_order()

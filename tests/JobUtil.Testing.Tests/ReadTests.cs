@@ -98,11 +98,11 @@ public class ReadTests : FakeApiFixture
     }
 
     [Test]
-    public async Task A_full_row_has_the_eleven_columns_of_the_schema_in_table_order()
+    public async Task A_full_row_has_the_thirteen_columns_of_the_schema_in_table_order()
     {
         var (_, body, _) = await GetAsync("?id=eq.2");
 
-        Assert.That(body, Is.EqualTo("[{\"id\":2,\"name\":\"b\",\"start_date\":\"2024-01-02T00:00:00+00:00\",\"end_date\":null,\"message\":\"boom\",\"status\":\"error\",\"records_processed\":null,\"source\":\"src\",\"destination\":\"dst\",\"heartbeat_at\":null,\"host\":null,\"cursor\":null}]"));
+        Assert.That(body, Is.EqualTo("[{\"id\":2,\"name\":\"b\",\"start_date\":\"2024-01-02T00:00:00+00:00\",\"end_date\":null,\"message\":\"boom\",\"status\":\"error\",\"records_processed\":null,\"source\":\"src\",\"destination\":\"dst\",\"heartbeat_at\":null,\"host\":null,\"cursor\":null,\"run_key\":null}]"));
     }
 
     [Test]

@@ -14,6 +14,9 @@ internal enum ColumnType
 
     /// <summary><c>timestamp</c> without time zone: the wall time is kept (with offset zero), any offset given is ignored.</summary>
     TimestampWithoutTimeZone,
+
+    /// <summary><c>uuid</c>, held as a <see cref="Guid"/>.</summary>
+    Uuid,
 }
 
 /// <summary>One column of the jobs table: its name, type, nullability, and how to read and coerce its values.</summary>
@@ -33,6 +36,9 @@ internal sealed class Column
     public const int EndDate = 3;
     public const int Status = 5;
     public const int RecordsProcessed = 6;
+
+    /// <summary>The name of the run key column.</summary>
+    public const string RunKey = "run_key";
 
     public int Ordinal { get; }
 
@@ -76,6 +82,12 @@ internal sealed class Column
             columns.Add(new(columns.Count, "cursor", ColumnType.Text, false));
         }
 
+        if (options.RunKeyColumn)
+        {
+            // Added by ALTER TABLE in db/schema.sql after the heartbeat columns; unique (see JobsTable).
+            columns.Add(new(columns.Count, RunKey, ColumnType.Uuid, false));
+        }
+
         return columns;
     }
 
@@ -112,6 +124,12 @@ internal sealed class Column
         {
             case ColumnType.Text:
                 return text;
+            case ColumnType.Uuid:
+                // PostgreSQL's uuid_in: 32 hex digits, with or without the hyphens of the standard form, optionally in braces.
+                var candidate = text.Trim();
+                return Guid.TryParseExact(candidate, "D", out var uuid) || Guid.TryParseExact(candidate, "N", out uuid) || Guid.TryParseExact(candidate, "B", out uuid)
+                    ? uuid
+                    : throw new PgError(400, "22P02", $"invalid input syntax for type uuid: \"{text}\"");
             case ColumnType.Timestamp or ColumnType.TimestampWithoutTimeZone:
                 var withoutTimeZone = Type == ColumnType.TimestampWithoutTimeZone;
                 if (PgTimestamp.TryParse(text, zone, withoutTimeZone, out var timestamp, out var outOfRange))
@@ -153,7 +171,8 @@ internal sealed class Column
         "destination" => row.Destination,
         "heartbeat_at" => row.HeartbeatAt,
         "host" => row.Host,
-        _ => row.Cursor,
+        "cursor" => row.Cursor,
+        _ => row.RunKey,
     };
 
     /// <summary>A non-null value of this column as <c>to_json</c> renders it (without the quotes).</summary>
@@ -167,6 +186,7 @@ internal sealed class Column
         DateTimeOffset t when Type == ColumnType.TimestampWithoutTimeZone => PgTimestamp.ToTextWithoutTimeZone(t),
         DateTimeOffset t => PgTimestamp.ToText(t, zone),
         long n => n.ToString(CultureInfo.InvariantCulture),
+        Guid g => g.ToString("D"),
         _ => (string)value,
     };
 
@@ -176,6 +196,9 @@ internal sealed class Column
         (long x, long y) => x.CompareTo(y),
         (DateTimeOffset x, DateTimeOffset y) => x.UtcTicks.CompareTo(y.UtcTicks),
         (string x, string y) => string.CompareOrdinal(x, y),
+
+        // PostgreSQL orders uuids by their 16 bytes in the order written, as their hex text sorts.
+        (Guid x, Guid y) => string.CompareOrdinal(x.ToString("N"), y.ToString("N")),
         _ => throw new InvalidOperationException($"Cannot compare {a.GetType()} with {b.GetType()}."),
     };
 

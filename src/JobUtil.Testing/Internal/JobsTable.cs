@@ -13,6 +13,7 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
     public const string EndAfterStartCheck = "jobs_end_after_start_check";
     public const string RecordsProcessedCheck = "jobs_records_processed_check";
     public const string InProgressIndex = "jobs_one_in_progress_per_name";
+    public const string RunKeyIndex = "jobs_run_key_idx";
 
     /// <summary>The SQLSTATE with which the <c>jobs_final_state</c> trigger of db/schema.sql refuses to change a finished run.</summary>
     public const string FinalStateCode = "23J01";
@@ -222,24 +223,25 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
             HeartbeatAt = (DateTimeOffset?)ValueOf(values, "heartbeat_at"),
             Host = (string?)ValueOf(values, "host"),
             Cursor = (string?)ValueOf(values, "cursor"),
+            RunKey = (Guid?)ValueOf(values, Column.RunKey),
         };
 
-        for (var i = 0; i < table.Count; i++)
+        // The unique indexes one after the other, in the order they were created, as PostgreSQL checks them: the primary
+        // key, run_key (db/schema.sql), then the opt-in overlap guard.
+        var others = table.Where((_, i) => i != replacing).ToList();
+        if (others.Any(r => r.Id == row.Id))
         {
-            if (i == replacing)
-            {
-                continue;
-            }
+            throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{Name}_pkey\"", $"Key (id)=({row.Id}) already exists.");
+        }
 
-            if (table[i].Id == row.Id)
-            {
-                throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{Name}_pkey\"", $"Key (id)=({row.Id}) already exists.");
-            }
+        if (row.RunKey is { } key && others.Any(r => r.RunKey == key))
+        {
+            throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{RunKeyIndex}\"", $"Key (run_key)=({key:D}) already exists.");
+        }
 
-            if (options.OneRunInProgressPerName && row.Status == "in_progress" && table[i].Status == "in_progress" && table[i].Name == row.Name)
-            {
-                throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{InProgressIndex}\"", $"Key (name)=({row.Name}) already exists.");
-            }
+        if (options.OneRunInProgressPerName && row.Status == "in_progress" && others.Any(r => r.Status == "in_progress" && r.Name == row.Name))
+        {
+            throw new PgError(409, "23505", $"duplicate key value violates unique constraint \"{InProgressIndex}\"", $"Key (name)=({row.Name}) already exists.");
         }
 
         return row;
@@ -264,6 +266,11 @@ internal sealed class JobsTable(FakeJobsApiOptions options)
         if (!options.CursorColumn && row.Cursor is not null)
         {
             throw new ArgumentException("The row cannot be seeded: the table has no cursor column (FakeJobsApiOptions.CursorColumn is false).", nameof(row));
+        }
+
+        if (!options.RunKeyColumn && row.RunKey is not null)
+        {
+            throw new ArgumentException("The row cannot be seeded: the table has no run_key column (FakeJobsApiOptions.RunKeyColumn is false).", nameof(row));
         }
     }
 }

@@ -59,6 +59,9 @@ internal static class RowJson
                 case DateTimeOffset t:
                     String(text, asText ? column.ToText(t, zone) : column.ToJsonText(t, zone));
                     break;
+                case Guid g:
+                    String(text, g.ToString("D"));
+                    break;
                 default:
                     String(text, (string)value);
                     break;

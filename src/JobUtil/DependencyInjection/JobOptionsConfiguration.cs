@@ -16,7 +16,7 @@ internal static class JobOptionsConfiguration
         nameof(JobOptions.AllowInsecureTransport), nameof(JobOptions.MaxRetryAttempts), nameof(JobOptions.RetryBaseDelay),
         nameof(JobOptions.MaxRetryDelay), nameof(JobOptions.AttemptTimeout), nameof(JobOptions.TotalTimeout),
         nameof(JobOptions.OutcomeTimeout), nameof(JobOptions.HeartbeatInterval), nameof(JobOptions.RecoverStaleRunsOlderThan),
-        nameof(JobOptions.WatermarkLookback),
+        nameof(JobOptions.WatermarkLookback), nameof(JobOptions.RunKey),
     ];
 
     /// <summary>The known key nearest to <paramref name="key"/> in edits (ignoring case): what a misspelling meant.</summary>
@@ -39,6 +39,23 @@ internal static class JobOptionsConfiguration
         options.HeartbeatInterval = ParseOptionalTime(section, nameof(JobOptions.HeartbeatInterval), options.HeartbeatInterval);
         options.RecoverStaleRunsOlderThan = ParseOptionalTime(section, nameof(JobOptions.RecoverStaleRunsOlderThan), options.RecoverStaleRunsOlderThan);
         options.WatermarkLookback = ParseTime(section, nameof(JobOptions.WatermarkLookback), options.WatermarkLookback);
+        options.RunKey = Parse(section, nameof(JobOptions.RunKey), options.RunKey, TryParseRunKey);
+    }
+
+    // By name only (Auto, On, Off; any case): Enum.TryParse would also take a number, or "On, Off".
+    private static bool TryParseRunKey(string text, out RunKeyMode value)
+    {
+        foreach (var mode in new[] { RunKeyMode.Auto, RunKeyMode.On, RunKeyMode.Off })
+        {
+            if (string.Equals(text.Trim(), mode.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                value = mode;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
     }
 
     // A setting that is off unless given: present in configuration, it turns the feature on.
@@ -62,7 +79,7 @@ internal static class JobOptionsConfiguration
             ? value
             : throw new InvalidOperationException(
                 $"Configuration value '{text}' at '{Path(section, key)}' is not a valid {typeof(T).Name}" +
-                (typeof(T) == typeof(TimeSpan) ? " (use the form hh:mm:ss, e.g. 00:00:30)." : "."));
+                (typeof(T) == typeof(TimeSpan) ? " (use the form hh:mm:ss, e.g. 00:00:30)." : typeof(T) == typeof(RunKeyMode) ? " (use Auto, On or Off)." : "."));
     }
 
     private static string Path(IConfiguration section, string key)

@@ -27,11 +27,8 @@ internal sealed partial class JobsApi
     /// <summary>Names longer than this (encoded) are matched after the lookup, not in its URL.</summary>
     private const int MaxNameInLookup = 512;
 
-    /// <summary>The most a <c>start_date</c> column rounds a value: half a second, in a <c>timestamptz(0)</c>.</summary>
-    private static readonly TimeSpan StartDatePrecisionLoss = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>The range the lookup asks for around the start it sent.</summary>
-    private static readonly TimeSpan StartDateTolerance = TimeSpan.FromSeconds(1);
+    /// <summary>The range a lookup by start date asks for around the start it sent: a <c>timestamptz(0)</c> moves it by half a second at most.</summary>
+    private static readonly TimeSpan StartDateRange = TimeSpan.FromSeconds(1);
 
     private readonly HttpClient _http;
     private readonly string _table;
@@ -40,6 +37,10 @@ internal sealed partial class JobsApi
     private readonly TimeSpan _totalTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RunKeyMode _runKeys;
+
+    // Learned from the server (RunKey = Auto): the table has no run_key column, so starts send none.
+    private volatile bool _tableLacksRunKey;
 
     /// <param name="http">The client to send with; never disposed here.</param>
     /// <param name="options">Validated options (Url, Token and the resilience settings are used).</param>
@@ -54,6 +55,7 @@ internal sealed partial class JobsApi
         _time = time;
         _logger = logger;
         _totalTimeout = options.TotalTimeout;
+        _runKeys = options.RunKey;
         _pipeline = JobsApiResilience.Build(options, time, logger, logName);
     }
 
@@ -107,9 +109,19 @@ internal sealed partial class JobsApi
 
     /// <summary>
     /// Inserts a run. When an attempt's outcome is unknown (no response, a 5xx or 52x that is not PostgREST's own error,
-    /// a 2xx whose body is not the row) the row may have been committed, so it is looked up by the values this client
-    /// chose and adopted; <paramref name="progress"/> tells the caller whether a row may exist when the start fails.
+    /// a 2xx whose body is not the row) the row may have been committed, so the next attempt first looks for it and
+    /// adopts it only when it is certainly this start's (see <see cref="FindStartedRunAsync"/>);
+    /// <paramref name="progress"/> tells the caller whether a row may exist when the start fails.
     /// </summary>
+    /// <remarks>
+    /// A start sends a fresh run key, and resolves an unknown outcome by looking the key up (one GET) rather than by an
+    /// upsert on it (<c>on_conflict=run_key</c> with a <c>resolution</c> preference). The lookup works with every
+    /// PostgREST version, where <c>on_conflict</c> needs v7 or later; an upsert with <c>ignore-duplicates</c> answers
+    /// <c>[]</c> for the row already there, so it would need the same GET; one with <c>merge-duplicates</c> would rewrite
+    /// a row that may have been ended meanwhile (which the final-state trigger refuses). The unique index on
+    /// <c>run_key</c> makes the plain re-POST safe: if an earlier attempt was committed after the lookup, the re-POST
+    /// fails with 23505 on the key, and the key is looked up again.
+    /// </remarks>
     public Task<JobRecord> InsertRunAsync(NewRun run, StartProgress progress, CancellationToken cancellationToken)
     {
         var operation = $"Starting a run of job '{run.Name}'";
@@ -117,59 +129,107 @@ internal sealed partial class JobsApi
             operation,
             async ct =>
             {
-                if (progress.MayHaveCommitted && await FindStartedRunAsync(run, operation, ct).ConfigureAwait(false) is { } existing)
+                if (progress.MayHaveCommitted && await FindStartedRunAsync(progress, operation, ct).ConfigureAwait(false) is { } existing)
                 {
                     Log.RunAdopted(_logger, run.Name, existing.Id);
                     return existing;
                 }
 
-                try
+                while (true)
                 {
-                    var rows = await SendAsync(
-                        HttpMethod.Post,
-                        _table,
-                        JsonContent.Create(run, JobsJsonContext.Default.NewRun),
-                        JobsJsonContext.Default.JobRecordArray,
-                        operation,
-                        ct,
-                        OneRow("an array holding the one inserted row (is Prefer: return=representation honoured?)", noneAllowed: false),
-                        rows => IsRowWritten(rows[0], run) ? null : $"the answer holds run {rows[0].Id} of job '{rows[0].Name}' (status {rows[0].Status}, started {JobTimestamps.Format(rows[0].StartDate)}), not the run this client wrote, and is refused.")
-                        .ConfigureAwait(false);
-                    return rows[0];
-                }
-                catch (JobsApiException e) when (e.Status > 0)
-                {
-                    if (IsOverlapGuard(e))
+                    var sent = Body(run, progress);
+                    try
                     {
-                        throw new JobAlreadyRunningException(run.Name, $"{operation} failed: another run of this job is still in progress (409, overlap guard [code 23505]). {e.ServerMessage}".TrimEnd())
+                        return await PostRunAsync(sent, progress, operation, ct).ConfigureAwait(false);
+                    }
+                    catch (JobsApiException e) when (sent.RunKey is not null && IsMissingRunKey(e))
+                    {
+                        // PostgREST refused the body before writing anything: the table has no run_key column.
+                        if (_runKeys == RunKeyMode.On)
                         {
-                            ServerMessage = e.ServerMessage,
-                            Details = e.Details,
-                            Hint = e.Hint,
-                        };
+                            throw MissingRunKey(e, operation);
+                        }
+
+                        _tableLacksRunKey = true;
                     }
-
-                    var answered = e.Status is >= 200 and < 300;
-                    progress.MayHaveCommitted |= answered || ResponseErrors.OutcomeUnknown(e);
-
-                    // A 2xx whose body is not the row (empty, an object, another row): the insert was most likely
-                    // committed, and the row is the proof.
-                    if (answered && await FindStartedRunAsync(run, operation, ct).ConfigureAwait(false) is { } written)
-                    {
-                        Log.RunAdopted(_logger, run.Name, written.Id);
-                        return written;
-                    }
-
-                    throw;
-                }
-                catch
-                {
-                    // No response (refused, reset, timed out): the request may have reached the server and been committed.
-                    progress.MayHaveCommitted = true;
-                    throw;
                 }
             },
             cancellationToken);
+    }
+
+    /// <summary>One POST of <paramref name="sent"/>, with what its answer says about the start.</summary>
+    private async Task<JobRecord> PostRunAsync(NewRun sent, StartProgress progress, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = await SendAsync(
+                HttpMethod.Post,
+                _table,
+                JsonContent.Create(sent, JobsJsonContext.Default.NewRun),
+                JobsJsonContext.Default.JobRecordArray,
+                operation,
+                cancellationToken,
+                OneRow("an array holding the one inserted row (is Prefer: return=representation honoured?)", noneAllowed: false),
+                rows => IsRowSent(rows[0], sent) ? null : $"the answer holds run {rows[0].Id} of job '{rows[0].Name}' (status {rows[0].Status}, started {JobTimestamps.Format(rows[0].StartDate)}), not the run this client wrote, and is refused.")
+                .ConfigureAwait(false);
+            return rows[0];
+        }
+        catch (JobsApiException e) when (e.Status > 0)
+        {
+            // A unique violation on a start that may have been committed before: with a key, the row is looked for first
+            // (a violation of the key's index means exactly that an earlier attempt of this start was committed).
+            progress.MayHaveCommitted |= IsDuplicateRunKey(e);
+            if (e.Status == 409 && e.ErrorCode == "23505" && sent.RunKey is not null && progress.MayHaveCommitted
+                && await FindStartedRunAsync(progress, operation, cancellationToken).ConfigureAwait(false) is { } committed)
+            {
+                Log.RunAdopted(_logger, sent.Name, committed.Id);
+                return committed;
+            }
+
+            if (IsOverlapGuard(e))
+            {
+                throw new JobAlreadyRunningException(sent.Name, $"{operation} failed: another run of this job is still in progress (409, overlap guard [code 23505]). {e.ServerMessage}".TrimEnd())
+                {
+                    ServerMessage = e.ServerMessage,
+                    Details = e.Details,
+                    Hint = e.Hint,
+                };
+            }
+
+            var answered = e.Status is >= 200 and < 300;
+            progress.MayHaveCommitted |= answered || ResponseErrors.OutcomeUnknown(e);
+
+            // A 2xx whose body is not the row (empty, an object, another row): the insert was most likely
+            // committed, and the row is the proof.
+            if (answered && await FindStartedRunAsync(progress, operation, cancellationToken).ConfigureAwait(false) is { } written)
+            {
+                Log.RunAdopted(_logger, sent.Name, written.Id);
+                return written;
+            }
+
+            throw;
+        }
+        catch (Exception e) when (e is not JobsApiException { Status: > 0 })
+        {
+            // No response (refused, reset, timed out): the request may have reached the server and been committed.
+            progress.MayHaveCommitted = true;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The body this start sends now: with its key while the table may have the run_key column, otherwise without one and
+    /// with a start date that only this start sends (chosen once per start, so all its attempts send the same).
+    /// </summary>
+    private NewRun Body(NewRun run, StartProgress progress)
+    {
+        var keyless = _runKeys == RunKeyMode.Off || (_runKeys == RunKeyMode.Auto && _tableLacksRunKey);
+        if (progress.Sent is { } sent && (sent.RunKey is null || !keyless))
+        {
+            return sent;
+        }
+
+        return progress.Sent = keyless ? run.WithoutKey(StartIdentity.DistinctStartDate(run.StartDate)) : run.WithKey(StartIdentity.NewKey());
     }
 
     /// <summary>
@@ -218,14 +278,25 @@ internal sealed partial class JobsApi
 
     /// <summary>
     /// After a start failed while its row may have been committed (or the caller cancelled it in flight): finds the run
-    /// this client chose and, when it exists, records it as an error with <paramref name="reason"/>, so no row is left in
-    /// progress with nobody to end it.
+    /// this start sent and, when it exists, records it as an error with <paramref name="reason"/>, so no row is left in
+    /// progress with nobody to end it. A row that cannot be told from another start's is left alone (for recovery): the
+    /// <see cref="JobsApiException"/> that says so is thrown.
     /// </summary>
     /// <returns>The run as recorded, or <see langword="null"/> when the start had not been committed.</returns>
-    public async Task<JobRecord?> AbandonStartAsync(NewRun run, string reason, DateTimeOffset end, CancellationToken cancellationToken)
+    public async Task<JobRecord?> AbandonStartAsync(StartProgress progress, string reason, DateTimeOffset end, CancellationToken cancellationToken)
     {
-        var operation = $"Ending the failed start of job '{run.Name}'";
-        var started = await ExecuteAsync(operation, ct => FindStartedRunAsync(run, operation, ct), cancellationToken).ConfigureAwait(false);
+        if (progress.Unidentified is { } unidentified)
+        {
+            throw unidentified;
+        }
+
+        if (progress.Sent is not { } sent)
+        {
+            return null;
+        }
+
+        var operation = $"Ending the failed start of job '{sent.Name}'";
+        var started = await ExecuteAsync(operation, ct => FindStartedRunAsync(progress, operation, ct), cancellationToken).ConfigureAwait(false);
         return started is null
             ? null
             : await UpdateRunAsync(started.Id, new RunUpdate(RunRules.EndDate(started.StartDate, end), JobStatus.Error, null, reason), cancellationToken).ConfigureAwait(false);
@@ -243,44 +314,137 @@ internal sealed partial class JobsApi
     private static (string Expected, bool NoneAllowed)? OneRow(string expected, bool noneAllowed) => (expected, noneAllowed);
 
     /// <summary>
-    /// The run this client started, if the server holds it: same name, source and destination, in progress, and a
-    /// <c>start_date</c> equal to the one sent within what the column keeps (it may round to milliseconds or seconds),
-    /// the closest first. The query asks for a one-second range around the start rather than the exact value, and leaves
-    /// a long name out of the URL (a proxy may refuse a long URL with 414), matching it here instead.
+    /// The run this start wrote, if the server holds it; <see langword="null"/> when it was not committed. With a run key,
+    /// the row with that key (exact whatever the precision of <c>start_date</c> and however many starts run at once).
+    /// Without one, only an in-progress row of this job whose <c>start_date</c> is exactly the instant sent, and the only
+    /// such row; when the column is coarser than microseconds, or several rows qualify, a row of this start cannot be
+    /// told from another start's, and the start fails (<see cref="Unidentified"/>): never adopt a row that another start
+    /// may own.
     /// </summary>
-    private async Task<JobRecord?> FindStartedRunAsync(NewRun run, string operation, CancellationToken cancellationToken)
+    private async Task<JobRecord?> FindStartedRunAsync(StartProgress progress, string operation, CancellationToken cancellationToken)
     {
-        var name = Encode(run.Name);
+        var sent = progress.Sent!;
+        if (sent.RunKey is { } key)
+        {
+            try
+            {
+                return await FindByKeyAsync(sent, key, operation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobsApiException e) when (IsMissingRunKey(e))
+            {
+                // The table has no run_key column, so the POST that carried the key was refused and wrote nothing.
+                if (_runKeys == RunKeyMode.On)
+                {
+                    throw MissingRunKey(e, operation);
+                }
+
+                _tableLacksRunKey = true;
+                return null;
+            }
+        }
+
+        var rows = await FindByStartDateAsync(sent, operation, cancellationToken).ConfigureAwait(false);
+        var exact = rows.Where(r => r.StartDate == sent.StartDate).ToList();
+        if (exact.Count == 1)
+        {
+            // The start date ends in a microsecond digit other than 0 and no other start of this process sent it: only a
+            // column that keeps microseconds stores it exactly, and only this start wrote it there.
+            return exact[0];
+        }
+
+        var candidates = rows.Where(r => StartIdentity.CouldBeStored(r.StartDate, sent.StartDate)).ToList();
+        if (exact.Count == 0 && (candidates.Count == 0 || rows.Any(r => StartIdentity.ShowsMicroseconds(r.StartDate))))
+        {
+            // Nothing this start could have written, or a column that keeps microseconds (a row shows them) where this
+            // start's row would have matched exactly: it was not committed.
+            return null;
+        }
+
+        throw progress.Unidentified = Unidentified(sent, exact.Count > 0 ? exact : candidates, exact.Count > 1, operation);
+    }
+
+    /// <summary>The row that carries <paramref name="key"/>, which only this start sends.</summary>
+    private async Task<JobRecord?> FindByKeyAsync(NewRun sent, Guid key, string operation, CancellationToken cancellationToken)
+    {
+        var url = string.Concat(_table, "?run_key=eq.", key.ToString("D"));
+        var rows = await SendAsync(HttpMethod.Get, url, null, JobsJsonContext.Default.JobRecordArray, operation, cancellationToken, OneRow("an array holding at most the one run with that run_key", noneAllowed: true)).ConfigureAwait(false);
+        if (rows.Length == 0)
+        {
+            return null;
+        }
+
+        var row = rows[0];
+        return IsRowSent(row, sent)
+            ? row
+            : throw new JobsApiException(200, $"{operation} failed: run {row.Id} carries this start's run_key {key:D} but is not the run it wrote (job '{row.Name}', status {row.Status}, started {JobTimestamps.Format(row.StartDate)}); it was changed by someone else, and is not adopted.");
+    }
+
+    /// <summary>
+    /// This job's runs in progress whose start date lies within a second of the one sent (wide enough for any precision of
+    /// the column). A long name is left out of the URL (a proxy may refuse a long URL with 414) and matched here instead.
+    /// </summary>
+    private async Task<List<JobRecord>> FindByStartDateAsync(NewRun sent, string operation, CancellationToken cancellationToken)
+    {
+        var name = Encode(sent.Name);
         var url = new StringBuilder(_table).Append('?');
         if (name.Length <= MaxNameInLookup)
         {
             url.Append("name=eq.").Append(name).Append('&');
         }
 
-        url.Append("source=eq.").Append(Encode(run.Source))
-            .Append("&destination=eq.").Append(Encode(run.Destination))
+        url.Append("source=eq.").Append(Encode(sent.Source))
+            .Append("&destination=eq.").Append(Encode(sent.Destination))
             .Append("&status=eq.in_progress")
-            .Append("&start_date=gte.").Append(Encode(JobTimestamps.Format(run.StartDate - StartDateTolerance)))
-            .Append("&start_date=lte.").Append(Encode(JobTimestamps.Format(run.StartDate + StartDateTolerance)))
+            .Append("&start_date=gte.").Append(Encode(JobTimestamps.Format(sent.StartDate - StartDateRange)))
+            .Append("&start_date=lte.").Append(Encode(JobTimestamps.Format(sent.StartDate + StartDateRange)))
             .Append("&order=id.asc&limit=100");
         var rows = await GetAsync(url.ToString(), JobsJsonContext.Default.JobRecordArray, operation, cancellationToken).ConfigureAwait(false);
-        return rows
-            .Where(r => IsRowWritten(r, run))
-            .OrderBy(r => (r.StartDate - run.StartDate).Duration())
-            .ThenBy(r => r.Id)
-            .FirstOrDefault();
+        return [.. rows.Where(r => IsOfStart(r, sent))];
     }
 
-    /// <summary>
-    /// Whether <paramref name="row"/> is the row a start wrote: its values, with the start date as a column of any
-    /// precision keeps it (rounded to seconds at worst).
-    /// </summary>
-    private static bool IsRowWritten(JobRecord row, NewRun run)
+    /// <summary>Whether <paramref name="row"/> holds what a start sent: its job, in progress, and its start date as a column of any precision stores it.</summary>
+    private static bool IsRowSent(JobRecord row, NewRun sent)
+        => IsOfStart(row, sent) && StartIdentity.CouldBeStored(row.StartDate, sent.StartDate);
+
+    /// <summary>Whether <paramref name="row"/> is a run in progress of the job that <paramref name="sent"/> starts.</summary>
+    private static bool IsOfStart(JobRecord row, NewRun sent)
         => row.Status == JobStatus.InProgress
-            && string.Equals(row.Name, run.Name, StringComparison.Ordinal)
-            && string.Equals(row.Source, run.Source, StringComparison.Ordinal)
-            && string.Equals(row.Destination, run.Destination, StringComparison.Ordinal)
-            && (row.StartDate - run.StartDate).Duration() <= StartDatePrecisionLoss;
+            && string.Equals(row.Name, sent.Name, StringComparison.Ordinal)
+            && string.Equals(row.Source, sent.Source, StringComparison.Ordinal)
+            && string.Equals(row.Destination, sent.Destination, StringComparison.Ordinal);
+
+    /// <summary>The failure of a start whose row, if it was committed, cannot be told from another start's.</summary>
+    private static JobsApiException Unidentified(NewRun sent, List<JobRecord> candidates, bool sameInstant, string operation)
+    {
+        var ids = string.Join(", ", candidates.Select(r => r.Id.ToString(CultureInfo.InvariantCulture)));
+        var why = sameInstant
+            ? $"{candidates.Count} runs in progress of this job (ids {ids}) have exactly its start_date {JobTimestamps.Format(sent.StartDate)}"
+            : $"the start_date column does not keep microseconds, so the run with id {ids} (start_date {JobTimestamps.Format(candidates[0].StartDate)}) may be this start's or another's";
+        if (!sameInstant && candidates.Count > 1)
+        {
+            why = $"the start_date column does not keep microseconds, so any of the runs with ids {ids} may be this start's or another's";
+        }
+
+        return new JobsApiException(
+            0,
+            $"{operation} failed: the run could not be identified. Its response was lost and the jobs table has no run_key column, so the run can be recognised only by its start_date, and {why}. None was adopted or ended, since it may belong to another start; a recovery pass ends the one left behind. Add the run_key column (db/schema.sql adds it) so that every start is identified by its key.");
+    }
+
+    /// <summary>PostgREST's refusal of a body or filter that names <c>run_key</c>, a column the table does not have.</summary>
+    private static bool IsMissingRunKey(JobsApiException e)
+        => e.Status == 400 && e.ErrorCode is "PGRST204" or "42703" && (e.ServerMessage ?? e.Message).Contains("run_key");
+
+    private static JobsApiException MissingRunKey(JobsApiException e, string operation)
+        => new(e.Status, $"{operation} failed: the jobs table has no run_key column, which JobOptions.RunKey = On requires. Add it with db/schema.sql (it adds the column and its unique index if they are not there), or set RunKey to Auto. ({e.ServerMessage})", e.ErrorCode, e)
+        {
+            ServerMessage = e.ServerMessage,
+            Details = e.Details,
+            Hint = e.Hint,
+        };
+
+    /// <summary>A unique violation on the run_key index: a row with this start's key exists already.</summary>
+    private static bool IsDuplicateRunKey(JobsApiException e)
+        => (e.Details?.Contains("Key (run_key)=") ?? false) || (e.ServerMessage?.Contains("jobs_run_key") ?? false);
 
     /// <summary>Whether <paramref name="row"/> is run <paramref name="id"/> holding the outcome of <paramref name="update"/> (the values it sent).</summary>
     private static bool Carries(JobRecord row, long id, RunUpdate update)

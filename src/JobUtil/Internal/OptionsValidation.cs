@@ -97,6 +97,11 @@ internal static class OptionsValidation
             Add(nameof(JobOptions.WatermarkLookback), $"WatermarkLookback must be from 0 to 365 days; it is {options.WatermarkLookback}.");
         }
 
+        if (options.RunKey is not (RunKeyMode.Auto or RunKeyMode.On or RunKeyMode.Off))
+        {
+            Add(nameof(JobOptions.RunKey), $"RunKey must be Auto, On or Off; it is {(int)options.RunKey}.");
+        }
+
         return problems;
     }
 

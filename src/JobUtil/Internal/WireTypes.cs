@@ -25,6 +25,17 @@ internal sealed class NewRun(string name, DateTimeOffset startDate, string sourc
     /// <summary>The first heartbeat (the start date); sent only with heartbeats on.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? HeartbeatAt { get; init; }
+
+    /// <summary>The start's own key (a fresh uuid), sent only to a table that has the <c>run_key</c> column.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Guid? RunKey { get; init; }
+
+    /// <summary>This body with a run key.</summary>
+    public NewRun WithKey(Guid key) => new(Name, StartDate, Source, Destination) { Host = Host, HeartbeatAt = HeartbeatAt, RunKey = key };
+
+    /// <summary>This body without a run key, starting at <paramref name="startDate"/> (and its first heartbeat then, if it sends one).</summary>
+    public NewRun WithoutKey(DateTimeOffset startDate)
+        => new(Name, startDate, Source, Destination) { Host = Host, HeartbeatAt = HeartbeatAt is null ? null : startDate };
 }
 
 /// <summary>The body of a heartbeat PATCH.</summary>
@@ -53,4 +64,10 @@ internal sealed record CursorRow(string? Cursor);
 internal sealed class StartProgress
 {
     public bool MayHaveCommitted { get; set; }
+
+    /// <summary>The body this start sends (with its key, or without one to a table that has no run_key column).</summary>
+    public NewRun? Sent { get; set; }
+
+    /// <summary>Why the start's row, if it was committed, cannot be told from another start's: nothing may be ended for it.</summary>
+    public JobsApiException? Unidentified { get; set; }
 }

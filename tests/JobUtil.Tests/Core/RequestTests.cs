@@ -105,7 +105,9 @@ public class RequestTests : ServerFixture
                 ["status"] = "in_progress",
                 ["source"] = "inventory_system",
                 ["destination"] = "data_warehouse",
+                ["run_key"] = Body(request)["run_key"],
             }));
+            Assert.That(Guid.Parse(Body(request)["run_key"]!).Version, Is.EqualTo(7), "a fresh, time-ordered run key");
             Assert.That(run.Id, Is.EqualTo(42));
             Assert.That(run.Status, Is.EqualTo(JobStatus.InProgress));
             Assert.That(job.Current, Is.EqualTo(run));

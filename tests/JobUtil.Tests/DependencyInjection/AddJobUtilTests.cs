@@ -90,6 +90,7 @@ public sealed class AddJobUtilTests : ApiFixture
             ["JobUtil:HeartbeatInterval"] = "00:01:00",
             ["JobUtil:RecoverStaleRunsOlderThan"] = "00:05:00",
             ["JobUtil:WatermarkLookback"] = "00:02:00",
+            ["JobUtil:RunKey"] = "off",
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
         services.AddJobUtil();
@@ -113,6 +114,7 @@ public sealed class AddJobUtilTests : ApiFixture
             Assert.That(options.HeartbeatInterval, Is.EqualTo(TimeSpan.FromMinutes(1)));
             Assert.That(options.RecoverStaleRunsOlderThan, Is.EqualTo(TimeSpan.FromMinutes(5)));
             Assert.That(options.WatermarkLookback, Is.EqualTo(TimeSpan.FromMinutes(2)));
+            Assert.That(options.RunKey, Is.EqualTo(RunKeyMode.Off));
         });
     }
 
@@ -175,6 +177,19 @@ public sealed class AddJobUtilTests : ApiFixture
         var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
 
         Assert.That(thrown!.Message, Does.Contain("JobUtil:AttemptTimeout").And.Contain("thirty seconds"));
+    }
+
+    [Test]
+    public void A_RunKey_other_than_Auto_On_or_Off_names_its_key()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JobUtil:Url"] = "https://h/jobs", ["JobUtil:RunKey"] = "1" });
+        builder.Services.AddJobUtil();
+        using var host = builder.Build();
+
+        var thrown = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(thrown!.Message, Does.Contain("JobUtil:RunKey").And.Contain("Auto, On or Off"));
     }
 
     [Test]

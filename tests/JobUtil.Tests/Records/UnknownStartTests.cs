@@ -136,7 +136,7 @@ public sealed class UnknownStartTests : ApiFixture
     [TestCase(6)]
     [TestCase(3)]
     [TestCase(0)]
-    public async Task A_lost_start_is_found_whatever_the_precision_of_start_date(int precision)
+    public async Task A_lost_start_is_found_by_its_run_key_whatever_the_precision_of_start_date(int precision)
     {
         using var api = FakeJobsApi.Start(new FakeJobsApiOptions { StartDatePrecision = precision });
         api.FailNextAfterCommit(1, 504, "POST");
@@ -150,6 +150,72 @@ public sealed class UnknownStartTests : ApiFixture
             Assert.That(api.Rows, Has.Count.EqualTo(1), "adopted, not inserted again");
             Assert.That(run.Id, Is.EqualTo(api.Rows[0].Id));
             Assert.That(run.StartDate, Is.EqualTo(api.Rows[0].StartDate));
+        });
+    }
+
+    [Test]
+    public async Task Without_run_key_a_lost_start_is_adopted_when_its_exact_start_date_is_on_one_row()
+    {
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { RunKeyColumn = false });
+        api.FailNextAfterCommit(1, 504, "POST");
+
+        // Another start of the same job a microsecond earlier: a different instant, so not a candidate.
+        api.Seed(new FakeJobRow { Name = "orders", Source = "crm", Destination = "warehouse", StartDate = Clock.GetUtcNow().AddTicks(-10) });
+        using var job = new Job("orders", new JobOptions { Url = api.Url, Source = "crm", Destination = "warehouse", MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero }, Http, Clock);
+
+        var run = await job.StartAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(api.Rows, Has.Count.EqualTo(2), "adopted, not inserted again");
+            Assert.That(run.Id, Is.EqualTo(2));
+            Assert.That(api.Requests.Select(r => (r.Method, r.Status)), Is.EqualTo(new[] { ("POST", 400), ("POST", 504), ("GET", 200) }), "one refused POST taught the job that the table has no run_key");
+
+            // The start date sent ends in a microsecond digit other than 0, so only a column that keeps microseconds
+            // stores it exactly.
+            Assert.That(run.StartDate.UtcTicks / 10 % 10, Is.Not.Zero);
+        });
+    }
+
+    [TestCase(3)]
+    [TestCase(0)]
+    public void Without_run_key_a_lost_start_on_a_column_coarser_than_microseconds_fails_and_leaves_its_row_to_recovery(int precision)
+    {
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { StartDatePrecision = precision, RunKeyColumn = false });
+        api.FailNextAfterCommit(1, 504, "POST");
+        var logs = new CapturingLoggerFactory();
+        using var job = new Job("orders", new JobOptions { Url = api.Url, Source = "crm", Destination = "warehouse", MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero }, Http, Clock, logs);
+
+        var error = Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Does.Contain("the run could not be identified").And.Contain("run_key").And.Contain("db/schema.sql").And.Contain("does not keep microseconds"));
+            Assert.That(api.Rows.Single().Status, Is.EqualTo("in_progress"), "the row, which may be another start's, is left alone");
+            Assert.That(api.Rows, Has.Count.EqualTo(1), "not inserted again");
+            Assert.That(logs.Entries.Select(e => e.EventName), Does.Contain("FailedStartNotEnded"));
+        });
+    }
+
+    [Test]
+    public void Without_run_key_at_precision_0_a_lost_start_facing_two_candidates_adopts_neither_and_fails()
+    {
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { StartDatePrecision = 0, RunKeyColumn = false });
+        using var job = new Job("orders", new JobOptions { Url = api.Url, Source = "crm", Destination = "warehouse", MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.Zero, MaxRetryDelay = TimeSpan.Zero, RunKey = RunKeyMode.Off }, Http, Clock);
+
+        // Another instance of the job started in the same second, and this start's insert is committed but its answer lost.
+        api.Seed(new FakeJobRow { Name = "orders", Source = "crm", Destination = "warehouse", StartDate = Clock.GetUtcNow() });
+        api.FailNextAfterCommit(1, 0, "POST");
+
+        var error = Assert.ThrowsAsync<JobsApiException>(() => job.StartAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Does.StartWith("Starting a run of job 'orders' failed: the run could not be identified."));
+            Assert.That(error.Message, Does.Contain("runs with ids 1, 2").And.Contain("run_key").And.Contain("db/schema.sql"));
+            Assert.That(api.Rows.Select(r => r.Status), Is.All.EqualTo("in_progress"), "neither candidate is adopted or ended");
+            Assert.That(api.Requests.Count(r => r.Method == "PATCH"), Is.Zero);
+            Assert.That(job.Current, Is.Null);
         });
     }
 

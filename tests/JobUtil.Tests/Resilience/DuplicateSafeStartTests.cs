@@ -1,3 +1,4 @@
+using JobUtil.Testing;
 using JobUtil.Tests.Support;
 
 namespace JobUtil.Tests.Resilience;
@@ -6,7 +7,7 @@ namespace JobUtil.Tests.Resilience;
 public class DuplicateSafeStartTests : ApiFixture
 {
     [Test]
-    public async Task A_row_stored_whose_response_is_lost_to_a_504_is_found_and_returned_not_inserted_again()
+    public async Task A_row_stored_whose_response_is_lost_to_a_504_is_found_by_its_run_key_and_returned_not_inserted_again()
     {
         Api.FailNextAfterCommit(1, 504, "POST");
         Clock.Advance(TimeSpan.FromTicks(1_234_567));
@@ -23,9 +24,32 @@ public class DuplicateSafeStartTests : ApiFixture
             Assert.That(Api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST", "GET" }));
         });
 
-        // The lookup asks for what this client chose, and a second either side of its start_date, so that a column
-        // that keeps milliseconds or seconds still finds it.
+        // The lookup asks for the key this start sent, and nothing else.
         var lookup = Api.Requests[1];
+        Assert.That(Row.RunKey, Is.Not.Null);
+        Assert.That(lookup.QueryParameters, Is.EquivalentTo(new[] { KeyValuePair.Create("run_key", $"eq.{Row.RunKey:D}") }));
+    }
+
+    [Test]
+    public async Task Without_run_key_a_row_stored_whose_response_is_lost_is_found_by_its_exact_start_date()
+    {
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { RunKeyColumn = false });
+        api.FailNextAfterCommit(1, 504, "POST");
+        Clock.Advance(TimeSpan.FromTicks(1_234_567));
+        using var job = new Job("load & transform", Options(o => { Retrying(o); o.Url = api.Url; o.RunKey = RunKeyMode.Off; }), Http, Clock);
+
+        var run = await job.StartAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(api.Rows, Has.Count.EqualTo(1));
+            Assert.That(run.Id, Is.EqualTo(api.Rows[0].Id));
+            Assert.That(api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "POST", "GET" }));
+        });
+
+        // The lookup asks for what this client chose, and a second either side of its start_date (wide enough for a
+        // column of any precision); only a row with exactly that start_date is then adopted.
+        var lookup = api.Requests[1];
         Assert.That(lookup.QueryParameters.Where(p => p.Key != "order" && p.Key != "limit"), Is.EquivalentTo(new[]
         {
             KeyValuePair.Create("name", "eq.load & transform"),
