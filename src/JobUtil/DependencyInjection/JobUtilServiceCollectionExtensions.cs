@@ -199,6 +199,12 @@ public static class JobUtilServiceCollectionExtensions
             case SocketsHttpHandler sockets:
                 sockets.AllowAutoRedirect = false;
                 break;
+#else
+            // The netstandard2.0 build cannot name SocketsHttpHandler, which IHttpClientFactory gives on .NET Core 2.1
+            // and later: its public AllowAutoRedirect is set by name.
+            default:
+                handler.GetType().GetProperty(nameof(HttpClientHandler.AllowAutoRedirect))?.SetValue(handler, false);
+                break;
 #endif
         }
     }
