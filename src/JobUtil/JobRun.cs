@@ -276,6 +276,30 @@ public class JobRun : IAsyncDisposable
     }
 
     /// <summary>
+    /// As <see cref="TryFailAsync(Exception, bool)"/>, with <paramref name="context"/> (where the work failed, in the
+    /// host's words: a scheduler's attempt, say) before the description, such as
+    /// <c>Attempt 2 (Hangfire job 17): System.IO.IOException: disk full</c>; the whole cut to 4,000 characters.
+    /// </summary>
+    /// <param name="failure">What the work threw, or the cause a host unwrapped from it; described as given.</param>
+    /// <param name="context">Where the work failed, recorded before the description and a colon.</param>
+    /// <param name="cancelled">Whether the host's own cancellation was requested (its token is cancelled).</param>
+    /// <returns>Whether the run now has an outcome (this error, or one recorded meanwhile through this handle).</returns>
+    public virtual Task<bool> TryFailAsync(Exception failure, string context, bool cancelled = false)
+    {
+        if (failure is null)
+        {
+            throw new ArgumentNullException(nameof(failure));
+        }
+
+        if (context is null)
+        {
+            throw new ArgumentNullException(nameof(context));
+        }
+
+        return RecordErrorAsync(RunRules.BoundMessage(context + ": " + RunRules.FailureMessage(failure, cancelled)), failure);
+    }
+
+    /// <summary>
     /// The work failed for a reason the host words itself (a command's exit code, say): records
     /// <see cref="JobStatus.Error"/> with <paramref name="message"/>, cut to 4,000 characters. Otherwise as
     /// <see cref="TryFailAsync(Exception, bool)"/>: within <see cref="JobOptions.OutcomeTimeout"/>, never throws, and

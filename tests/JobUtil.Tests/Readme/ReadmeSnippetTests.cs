@@ -23,7 +23,7 @@ public sealed partial class ReadmeSnippetTests
         ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
 
     private static readonly string[] ReadmeFiles =
-        ["README.md", "src/JobUtil/README.md", "src/JobUtil.Testing/README.md", "src/JobUtil.Cli/README.md", "src/JobUtil.Quartz/README.md", "src/JobUtil.HealthChecks/README.md"];
+        ["README.md", "src/JobUtil/README.md", "src/JobUtil.Testing/README.md", "src/JobUtil.Cli/README.md", "src/JobUtil.Quartz/README.md", "src/JobUtil.HealthChecks/README.md", "src/JobUtil.Hangfire/README.md"];
 
     /// <summary>The package whose snippets this test project compiles: its name without <c>.Tests</c> (and <c>.NetStandard</c>).</summary>
     private static readonly string ThisProject = typeof(ReadmeSnippetTests).Assembly.GetName().Name!.Replace(".NetStandard", string.Empty).Replace(".Tests", string.Empty);

@@ -162,6 +162,23 @@ public sealed class BeginRunTests : ApiFixture
     }
 
     [Test]
+    public async Task TryFailAsync_with_a_context_records_it_before_the_description_and_bounds_the_whole()
+    {
+        using var job = NewJob();
+        var shortRun = await job.BeginRunAsync();
+        var longRun = await job.BeginRunAsync();
+
+        await shortRun.TryFailAsync(new IOException("disk full"), "Attempt 2 (Hangfire job 17)");
+        await longRun.TryFailAsync(new IOException(new string('x', 20_000)), "Attempt 3");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Api.Rows.Single(r => r.Id == shortRun.Id).Message, Is.EqualTo("Attempt 2 (Hangfire job 17): System.IO.IOException: disk full"));
+            Assert.That(Api.Rows.Single(r => r.Id == longRun.Id).Message, Does.StartWith("Attempt 3: System.IO.IOException: xxx").And.EndWith("…").And.Length.EqualTo(4000));
+        });
+    }
+
+    [Test]
     public async Task TryFailAsync_writes_the_cancellation_message_only_for_the_hosts_own_cancellation()
     {
         using var job = NewJob();
