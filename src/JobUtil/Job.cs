@@ -734,8 +734,11 @@ public class Job : IDisposable
     }
 
     /// <summary>
-    /// Disposes the <see cref="HttpClient"/> this job created (a caller's client is left alone), and stops the heartbeats
-    /// of the run <see cref="StartAsync"/> started, if its result was not recorded.
+    /// Ends the job as a disposed <see cref="JobRun"/> ends its run: a run <see cref="StartAsync"/> started whose result
+    /// was not recorded is recorded as <see cref="JobStatus.Error"/> with <see cref="JobRun.NoOutcomeMessage"/> (this
+    /// waits for at most <see cref="JobOptions.OutcomeTimeout"/>; a failure is logged as <c>OutcomeNotRecorded</c>, never
+    /// thrown), and its heartbeats stop. Then the <see cref="HttpClient"/> this job created is disposed (a caller's
+    /// client is left alone).
     /// </summary>
     public void Dispose()
     {
@@ -746,7 +749,10 @@ public class Job : IDisposable
     /// <summary>Describes the job (name, source, destination, current run); never the token.</summary>
     public override string ToString() => $"Job {Name} ({Source} -> {Destination}), current run: {Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
-    /// <summary>Disposes the <see cref="HttpClient"/> this job created, when <paramref name="disposing"/>.</summary>
+    /// <summary>
+    /// When <paramref name="disposing"/>: records the error of a run <see cref="StartAsync"/> left without a result, then
+    /// disposes the <see cref="HttpClient"/> this job created.
+    /// </summary>
     /// <param name="disposing">Whether this is called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
@@ -758,8 +764,18 @@ public class Job : IDisposable
                 current = _current;
             }
 
-            // A run started by StartAsync whose result was never recorded stops sending heartbeats with its job.
-            current?.StopHeartbeats();
+            if (current is { HasOutcome: false, IsGivenUp: false })
+            {
+                // The same rule as a disposed JobRun: nobody can record this run's result any more, so record an error
+                // now rather than leave it in_progress. Synchronous because IDisposable is; bounded by OutcomeTimeout,
+                // and it never throws. (A run RunAsync gave up on was tried and logged already.)
+                current.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            else
+            {
+                current?.StopHeartbeats();
+            }
+
             _ownedClient?.Dispose();
         }
     }

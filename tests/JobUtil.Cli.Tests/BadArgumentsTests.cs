@@ -76,6 +76,22 @@ public class BadArgumentsTests
         });
     }
 
+    [TestCase("status")]
+    [TestCase("list", "--name", "n")]
+    public async Task A_url_that_names_no_table_exits_2_at_once_and_sends_nothing(params string[] args)
+    {
+        using var api = JobUtil.Testing.FakeJobsApi.Start();
+
+        var result = await Cli.RunAsync(Cli.Environment(api.BaseUrl + "/"), args);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Stderr, Does.StartWith("jobutil: Url must be the full URL of the jobs table, such as https://host/jobs").And.Contain("names no table"));
+            Assert.That(api.Requests, Is.Empty);
+        });
+    }
+
     [Test]
     public async Task An_invalid_url_exits_2()
     {

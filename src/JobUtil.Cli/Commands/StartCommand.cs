@@ -16,7 +16,9 @@ internal static class StartCommand
         {
             var options = connection.Resolve(parsed, console, parsed.GetValue(source), parsed.GetValue(destination));
             using var client = new JobsApiClient();
-            using var job = client.CreateJob(parsed.GetValue(name)!, options);
+            // Not disposed: a disposed Job records its unfinished run as an error, and this run is ended later, by
+            // another command (jobutil result --id). The HttpClient is the invocation's, disposed with the client.
+            var job = client.CreateJob(parsed.GetValue(name)!, options);
             var run = await job.StartAsync(cancellationToken).ConfigureAwait(false);
             await console.Out.WriteLineAsync(RunJson.Format(run)).ConfigureAwait(false);
             return ExitCodes.Success;

@@ -186,6 +186,14 @@ internal static class OptionsValidation
             return null;
         }
 
+        // The last segment of the path is the table (every request and the fleet view's URL are built from it): a
+        // server's root would be retried as if it were unreachable, or read as a table with no name.
+        if (uri.AbsolutePath.Trim('/').Length == 0)
+        {
+            problem = $"Url must be the full URL of the jobs table, such as https://host/jobs; '{url}' names no table.";
+            return null;
+        }
+
         return uri;
     }
 

@@ -24,6 +24,7 @@ public class ArgumentTests : ApiFixture
         yield return new TestCaseData("n", "ftp://host/jobs", "s", "d", null, "url").SetName("ftp url");
         yield return new TestCaseData("n", "file:///tmp/jobs", "s", "d", null, "url").SetName("file url");
         yield return new TestCaseData("n", "{table}?name=eq.x", "s", "d", null, "url").SetName("url with a query");
+        yield return new TestCaseData("n", "http://127.0.0.1:44805/", "s", "d", null, "url").SetName("url of a server's root, naming no table");
         yield return new TestCaseData("n", "{table}", "", "d", null, "source").SetName("empty source");
         yield return new TestCaseData("n", "{table}", null, "d", null, "source").SetName("null source");
         yield return new TestCaseData("n", "{table}", "s", " ", null, "destination").SetName("white-space destination");

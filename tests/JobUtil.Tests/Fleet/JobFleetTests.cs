@@ -187,6 +187,30 @@ public class JobFleetTests(bool view)
         });
     }
 
+    [TestCase("http://127.0.0.1:44805/")]
+    [TestCase("http://127.0.0.1:44805")]
+    [TestCase("https://host//")]
+    public void A_url_that_names_no_table_is_refused_at_once(string url)
+    {
+        Assert.That(() => new JobFleet(new JobOptions { Url = url }, _http),
+            Throws.ArgumentException.With.Message.Contains("Url must be the full URL of the jobs table, such as https://host/jobs").And.Message.Contains("names no table"));
+    }
+
+    [TestCase("/legacy-scripts/jobs")]
+    [TestCase("/legacy-scripts/jobs/")]
+    [TestCase("/a/b/c/jobs")]
+    public async Task The_fleet_view_is_read_beside_the_table_under_any_path(string tablePath)
+    {
+        var prefix = tablePath.TrimEnd('/')[..^"/jobs".Length];
+        using var api = FakeJobsApi.Start(new FakeJobsApiOptions { PathPrefix = prefix, ServeFleetView = view });
+        api.Seed(Run("nightly", FleetScenario.Now.AddHours(-1)));
+
+        var jobs = await new JobFleet(new JobOptions { Url = api.BaseUrl + tablePath, MaxRetryAttempts = 0 }, _http, _clock).GetJobsAsync();
+
+        Assert.That(jobs.Select(j => j.Name), Is.EqualTo(new[] { "nightly" }));
+        Assert.That(api.Requests[0].Path, Is.EqualTo(prefix + "/jobs_fleet"));
+    }
+
     private static FakeJobRow[] Runs(int jobs)
         => [.. Enumerable.Range(0, jobs).SelectMany(i => new[]
         {
