@@ -61,7 +61,7 @@ public class TrackingTests
             Assert.That(run.Status, Is.EqualTo("success"));
             Assert.That(run.RecordsProcessed, Is.EqualTo(42));
         });
-        Assert.That(_api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "POST", "PATCH" }), "watermark, start, outcome: the run started before the method ran");
+        Assert.That(_api.Requests.Select(r => r.Method), Is.EqualTo(new[] { "GET", "GET", "POST", "PATCH" }), "watermark and cursor, start, outcome: the run started before the method ran");
     }
 
     [Test]
